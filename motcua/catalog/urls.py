@@ -1,0 +1,9 @@
+from django.urls import path
+
+from motcua.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("thu-tuc/", views.procedure_list, name="list"),
+]

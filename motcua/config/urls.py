@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.config.api import api
+
+urlpatterns = [
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.accounts.urls")),
+    path("", include("motcua.catalog.urls")),
+    path("", include("motcua.core.urls")),
+]
