@@ -1,0 +1,91 @@
+"""The working calendar of an agency, built from the national days and the province's table.
+
+Layers, later ones winning for the same date: national days off and make-up working
+days (``holidays`` package) → province-wide ``CalendarDay`` rows → rows of the agency's
+ancestors, top-down → rows of the agency itself. Sessions and cut-off come from the
+nearest ``WorkSchedule`` up the tree, else the province's, else the defaults.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from motcua.agencies.models import Agency
+from motcua.worktime.holidays_vn import vietnam_days
+from motcua.worktime.models import CalendarDay, WorkSchedule
+from motcua.worktime.rules import WorkCalendar
+
+#: National holidays are loaded for this many years around today.
+YEARS_BACK = 8
+YEARS_AHEAD = 4
+_VERSION_KEY = "worktime:calendar-version"
+_memo: dict[tuple[int | None, int, int], WorkCalendar] = {}
+
+
+def calendar_version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(_VERSION_KEY, version, timeout=None)
+    return int(version)
+
+
+def bump_calendar_version() -> None:
+    """Invalidate every cached calendar (called by the services that edit the tables)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+    _memo.clear()
+
+
+def calendar_for(agency: Agency | None = None) -> WorkCalendar:
+    """The working calendar that applies to ``agency`` (or the province's, for None)."""
+    year = timezone.localdate().year
+    key = (agency.pk if agency else None, calendar_version(), year)
+    cached = _memo.get(key)
+    if cached is None:
+        cached = _build_calendar(agency, range(year - YEARS_BACK, year + YEARS_AHEAD + 1))
+        _memo[key] = cached
+    return cached
+
+
+def _build_calendar(agency: Agency | None, years: range) -> WorkCalendar:
+    national = vietnam_days(years)
+    kinds: dict[date, str] = {d: CalendarDay.Kind.DAY_OFF for d in national.days_off}
+    kinds.update({d: CalendarDay.Kind.WORKING_DAY for d in national.extra_working_days})
+
+    chain: list[int | None] = [None]
+    if agency is not None:
+        chain += agency.ancestor_ids() or [agency.pk]
+    rows = CalendarDay.objects.filter(agency_id__in=[a for a in chain if a is not None])
+    province_rows = CalendarDay.objects.filter(agency__isnull=True)
+    depth = {agency_id: i for i, agency_id in enumerate(chain)}
+    for row in sorted([*province_rows, *rows], key=lambda r: depth.get(r.agency_id, 0)):
+        kinds[row.date] = row.kind
+
+    days_off = frozenset(d for d, k in kinds.items() if k == CalendarDay.Kind.DAY_OFF)
+    working = frozenset(d for d, k in kinds.items() if k == CalendarDay.Kind.WORKING_DAY)
+    schedule = _nearest_schedule(chain)
+    if schedule is None:
+        return WorkCalendar(days_off=days_off, extra_working_days=working)
+    return WorkCalendar(
+        days_off=days_off,
+        extra_working_days=working,
+        sessions=(
+            (schedule.morning_start, schedule.morning_end),
+            (schedule.afternoon_start, schedule.afternoon_end),
+        ),
+        cutoff=schedule.cutoff,
+    )
+
+
+def _nearest_schedule(chain: list[int | None]) -> WorkSchedule | None:
+    schedules = {s.agency_id: s for s in WorkSchedule.objects.filter(agency_id__in=chain[1:])}
+    for agency_id in reversed(chain[1:]):
+        if agency_id in schedules:
+            return schedules[agency_id]
+    return WorkSchedule.objects.filter(agency__isnull=True).first()

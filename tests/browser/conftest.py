@@ -1,0 +1,95 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from the system (``apt-get install chromium``); Playwright's own browser
+download is not used. Where no Chromium is found the tests are skipped, unless
+``MOTCUA_REQUIRE_BROWSER=1`` (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium_path() -> str | None:
+    explicit = os.environ.get("MOTCUA_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("MOTCUA_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required for browser tests (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls our tests
+    # make between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone_page(browser: object) -> Iterator[object]:
+    """A page in a 390-px-wide phone viewport, Vietnamese locale."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, locale="vi-VN", device_scale_factor=1
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser: object) -> Iterator[object]:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def save_screenshot(page: object, name: str) -> Path:
+    """Full-page screenshot under test-artifacts/screenshots/, for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    assert path.stat().st_size > 5_000, "the screenshot is suspiciously small"
+    return path
+
+
+def horizontal_overflow(page: object) -> int:
+    """How many CSS pixels the page is wider than its viewport (0 = fits)."""
+    return int(
+        page.evaluate(  # type: ignore[attr-defined]
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+    )
