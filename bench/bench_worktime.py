@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from motcua.worktime.holidays_vn import vietnam_calendar  # noqa: E402
-from motcua.worktime.rules import due_after  # noqa: E402
+from motcua.worktime.holidays_vn import vietnam_calendar
+from motcua.worktime.rules import due_after
 
 SEED = 20250124
 REPEATS = 3
@@ -43,8 +43,9 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     t0 = time.perf_counter()
     cal = vietnam_calendar(range(2020, 2031))
-    compiled = cal.compiled  # build the tables once
-    build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    compiled = cal.compiled  # build the working-day tables once
+    t2 = time.perf_counter()
     zone = compiled.zone
 
     rng = random.Random(SEED)
@@ -72,8 +73,8 @@ def main() -> None:
         f"os.cpu_count() = {os.cpu_count()}, single thread"
     )
     print(
-        f"calendar: Vietnam 2020-2030, table build {build * 1000:.1f} ms, "
-        f"{len(compiled.ordinals)} working days in table"
+        f"calendar: Vietnam 2020-2030 from the holidays package in {(t1 - t0) * 1000:.0f} ms; "
+        f"tables ({len(compiled.ordinals)} working days) built in {(t2 - t1) * 1000:.0f} ms"
     )
     print(f"inputs: {n} random (start, working_days in 1..30), seed {SEED}")
     for label, fn in (

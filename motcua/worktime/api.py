@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.responses import Status
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from motcua.agencies.models import Agency
 from motcua.worktime import rules
@@ -31,7 +32,7 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-def _unprocessable(message: str, field: str) -> Status[dict[str, str]]:
+def _unprocessable(message: str, field: str) -> Status[Any]:
     return Status(422, {"detail": message, "field": field})
 
 
@@ -47,7 +48,7 @@ def due(
     working_hours: float | None = None,
     agency: str | None = None,
     apply_cutoff: bool = True,
-) -> Status[object]:
+) -> Status[Any]:
     """The due instant ``working_days`` (or ``working_hours``) after ``start``.
 
     ``start`` is ISO 8601 (`YYYY-MM-DDTHH:MM[:SS][±HH:MM]`); without an offset it is local

@@ -95,10 +95,7 @@ class WorkSchedule(models.Model):
         )
 
     def clean(self) -> None:
-        if not (
-            self.morning_start < self.morning_end
-            <= self.afternoon_start < self.afternoon_end
-        ):
+        if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
             raise ValidationError(
                 "Các buổi làm việc phải theo thứ tự: sáng bắt đầu < sáng kết thúc ≤ "
                 "chiều bắt đầu < chiều kết thúc."

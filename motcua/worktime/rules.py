@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -46,6 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = [
     "DEFAULT_SESSIONS",
     "DEFAULT_TZ",
+    "INSTANT_FORMAT",
     "WORKING_HOURS_PER_DAY",
     "CompiledCalendar",
     "DurationUnit",
@@ -179,10 +181,6 @@ def _time_us(t: time) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * _US + t.microsecond
 
 
-def _session_total(cal: WorkCalendar) -> int:
-    return sum(_time_us(e) - _time_us(s) for s, e in cal.sessions)
-
-
 @lru_cache(maxsize=32)
 def compile_calendar(cal: WorkCalendar) -> CompiledCalendar:
     """Build (or fetch from the cache) the compiled form of ``cal``."""
@@ -224,8 +222,8 @@ class CompiledCalendar:
         off = {d.toordinal() for d in cal.days_off} - extra
         weekdays = cal.working_weekdays
         is_work = bytearray(last - base + 2)
-        rank = [0] * (last - base + 2)
-        ordinals: list[int] = []
+        rank = array("l", [0]) * (last - base + 2)
+        ordinals = array("l")
         for o in range(base, last + 1):
             rank[o - base] = len(ordinals)
             # date.fromordinal(o).weekday() == (o + 6) % 7
@@ -358,11 +356,12 @@ class CompiledCalendar:
     def merged_pauses(self, pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
         """Pause intervals as sorted, disjoint working-position intervals."""
         spans: list[tuple[int, int]] = []
-        for pause in pauses:
-            a, b = pause
-            if b < a:
-                raise ValueError(f"pause ends before it starts: {a.isoformat()} > {b.isoformat()}")
-            pa, pb = self.position(a), self.position(b)
+        for begin, end in pauses:
+            if end < begin:
+                raise ValueError(
+                    f"pause ends before it starts: {begin.isoformat()} > {end.isoformat()}"
+                )
+            pa, pb = self.position(begin), self.position(end)
             if pb > pa:
                 spans.append((pa, pb))
         spans.sort()
@@ -383,13 +382,6 @@ def _check_amount(n: object, name: str) -> None:
         raise ValueError(f"{name} must be a finite number >= 0, got {n!r}")
 
 
-def _compiled(cal: WorkCalendar) -> CompiledCalendar:
-    try:
-        return cal.__dict__["compiled"]  # type: ignore[no-any-return]
-    except KeyError:
-        return cal.compiled
-
-
 # --------------------------------------------------------------------------- days
 
 
@@ -407,7 +399,7 @@ def is_working_time(cal: WorkCalendar, instant: datetime) -> bool:
 
     Session start inclusive, end exclusive, in the calendar's local time.
     """
-    lt = _compiled(cal).local(instant)
+    lt = cal.compiled.local(instant)
     if not is_working_day(cal, lt.date()):
         return False
     t = lt.time().replace(tzinfo=None, fold=0)
@@ -422,7 +414,7 @@ def add_working_days(cal: WorkCalendar, d: date, n: int) -> date:
     "inform at least one working day before the deadline" date is
     ``add_working_days(cal, due_local_date, -1)``.
     """
-    c = _compiled(cal)
+    c = cal.compiled
     if isinstance(d, datetime) or not isinstance(d, date):
         raise TypeError("add_working_days takes a date")
     i = d.toordinal() - c._base
@@ -468,7 +460,7 @@ def due_after(
     With sessions totalling 8 h a working hour is a clock hour in session; otherwise it
     is the sessions' total / 8, so ``due_after(d days) == due_after(8 * d hours)``.
     """
-    c = _compiled(cal)
+    c = cal.compiled
     dur = c.duration_us(working_days, working_hours)
     pos = c.position(start, apply_cutoff)
     if dur:
@@ -493,7 +485,7 @@ def due_with_pauses(
     ignored). Used when the applicant must act (supplement, fees: national statuses 5, 6).
     Never earlier than :func:`due_after` with the same arguments.
     """
-    c = _compiled(cal)
+    c = cal.compiled
     dur = c.duration_us(working_days, working_hours)
     p0 = c.position(start, apply_cutoff)
     if not dur:
@@ -524,7 +516,7 @@ def working_seconds_between(
     merged and clipped to ``[start, end]`` and excluded. No cut-off is applied. Negative
     when ``end`` is before ``start``.
     """
-    c = _compiled(cal)
+    c = cal.compiled
     c.local(start)
     c.local(end)
     if end < start:
@@ -557,7 +549,7 @@ def classify_completion(cal: WorkCalendar, completed: datetime, due: datetime) -
     LATE if ``completed > due``; EARLY if the local date of ``completed`` is before the
     local date of ``due``; otherwise ON_TIME (completed on the due day, not after it).
     """
-    c = _compiled(cal)
+    c = cal.compiled
     lc, ld = c.local(completed), c.local(due)
     if completed > due:
         return Timeliness.LATE

@@ -33,7 +33,7 @@ def set_calendar_day(
     """Mark ``day`` as a day off or a make-up working day, province-wide or for one agency."""
     if kind not in CalendarDay.Kind.values:
         raise ValueError(f"Loại ngày không hợp lệ: {kind!r}")
-    row, created = CalendarDay.objects.update_or_create(
+    row, _created = CalendarDay.objects.update_or_create(
         date=day,
         agency=agency,
         defaults={"kind": kind, "name": name, "legal_basis": legal_basis},
