@@ -1,0 +1,126 @@
+"""Late dossiers: the apology with a new appointment, and deadline warnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from motcua.dossiers.rules import (
+    ApologyNotAllowed,
+    WarningLevel,
+    check_new_appointment,
+    warning_level,
+)
+from motcua.worktime.holidays_vn import vietnam_calendar
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = vietnam_calendar(range(2020, 2031))  # sessions 07-11, 13-17
+
+
+def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=VN)
+
+
+DUE = at(2025, 2, 4, 10)  # Tuesday after Tết 2025
+NEW_DUE = at(2025, 2, 7, 17)
+
+
+def check(**overrides: object) -> None:
+    kw: dict[str, object] = {
+        "now": at(2025, 1, 24, 9),
+        "current_due": DUE,
+        "new_due": NEW_DUE,
+        "apologies_so_far": 0,
+        "reason": "Chờ kết quả xác minh của công an xã",
+    }
+    kw.update(overrides)
+    check_new_appointment(CAL, **kw)  # type: ignore[arg-type]
+
+
+def refused(**overrides: object) -> ApologyNotAllowed:
+    with pytest.raises(ApologyNotAllowed) as info:
+        check(**overrides)
+    return info.value
+
+
+def test_ok_well_before_the_deadline() -> None:
+    check()
+
+
+def test_ok_with_exactly_one_working_day_left_across_tet() -> None:
+    # Fri 24/1 10:00 -> Tue 4/2 10:00 is 5 h + 8 h + 3 h; Mon 3/2 10:00 leaves exactly 8 h.
+    check(now=at(2025, 2, 3, 10))
+    # Friday before Tết, 16:00: 1 h + Mon 8 h + Tue 3 h = 12 h left, over the holiday.
+    check(now=at(2025, 1, 24, 16))
+
+
+def test_less_than_one_working_day_before_the_deadline_is_refused() -> None:
+    err = refused(now=at(2025, 2, 3, 10, 1))
+    assert err.code == "too_late"
+    assert str(err) == (
+        "Phải gửi thư xin lỗi và hẹn lại ngày trả kết quả chậm nhất 8 giờ làm việc trước "
+        "thời hạn (còn 7,98 giờ làm việc)."
+    )
+
+
+def test_after_the_deadline_is_refused() -> None:
+    err = refused(now=at(2025, 2, 5, 9))
+    assert err.code == "too_late"
+    assert "(còn 0 giờ làm việc)" in str(err)
+
+
+def test_minimum_notice_is_a_parameter() -> None:
+    check(now=at(2025, 2, 3, 15), min_notice_working_hours=4)  # 2 h + 3 h = 5 h left
+    assert refused(now=at(2025, 2, 3, 15), min_notice_working_hours=16).code == "too_late"
+
+
+def test_a_second_apology_is_refused() -> None:
+    err = refused(apologies_so_far=1)
+    assert err.code == "already_issued"
+    assert "chỉ được hẹn lại một lần" in str(err)
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_reason_is_required(reason: str | None) -> None:
+    assert refused(reason=reason).code == "reason_required"
+
+
+@pytest.mark.parametrize("new_due", [DUE, at(2025, 2, 3, 17)])
+def test_the_new_appointment_must_be_later(new_due: datetime) -> None:
+    assert refused(new_due=new_due).code == "new_due_not_later"
+
+
+def test_checks_run_in_order() -> None:
+    err = refused(apologies_so_far=1, reason="", new_due=DUE, now=at(2025, 2, 5))
+    assert err.code == "already_issued"
+    assert refused(reason="", new_due=DUE, now=at(2025, 2, 5)).code == "reason_required"
+    assert refused(new_due=DUE, now=at(2025, 2, 5)).code == "new_due_not_later"
+
+
+def test_negative_count_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        check(apologies_so_far=-1)
+
+
+@pytest.mark.parametrize(
+    ("now", "level"),
+    [
+        (at(2025, 1, 24, 9), WarningLevel.OK),  # 17 h left
+        (at(2025, 1, 24, 16), WarningLevel.OK),  # 12 h left (Tết in between)
+        (at(2025, 2, 3, 9, 59), WarningLevel.OK),  # 8 h 1 min left
+        (at(2025, 2, 3, 10), WarningLevel.DUE_SOON),  # exactly one working day
+        (at(2025, 1, 31, 12), WarningLevel.OK),  # during Tết: 11 h left
+        (at(2025, 2, 4, 10), WarningLevel.DUE_SOON),  # at the deadline
+        (at(2025, 2, 4, 10, 1), WarningLevel.OVERDUE),
+    ],
+)
+def test_warning_level(now: datetime, level: WarningLevel) -> None:
+    assert warning_level(CAL, now, DUE) == level
+
+
+def test_warning_level_threshold_is_a_parameter() -> None:
+    now = at(2025, 2, 3, 7)  # 11 h left
+    assert warning_level(CAL, now, DUE) == "ok"
+    assert warning_level(CAL, now, DUE, due_soon_working_hours=16) == "due_soon"
