@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.worktime",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.printing",
 ]
 
 MIDDLEWARE = [

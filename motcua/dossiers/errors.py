@@ -1,0 +1,59 @@
+"""Typed errors of the dossier services; the API maps them to 403 / 404 / 409 / 422."""
+
+from __future__ import annotations
+
+from motcua.dossiers.rules import ActionNotAllowed
+
+__all__ = [
+    "ActionNotAllowed",
+    "DossierError",
+    "DossierPermissionDenied",
+    "InvalidDossierInput",
+    "VersionConflict",
+]
+
+
+class DossierError(Exception):
+    code = "dossier_error"
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message}
+
+
+class DossierPermissionDenied(DossierError):
+    """The user may not see or act on this dossier (403)."""
+
+    code = "permission_denied"
+    http_status = 403
+
+
+class VersionConflict(DossierError):
+    """Someone else changed the dossier first (409): reload and try again."""
+
+    code = "version_conflict"
+    http_status = 409
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."
+        )
+
+
+class InvalidDossierInput(DossierError):
+    """Input that fails validation (422), naming the field."""
+
+    code = "invalid_input"
+    http_status = 422
+
+    def __init__(self, message: str, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "field": self.field}

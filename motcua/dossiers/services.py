@@ -1,0 +1,1021 @@
+"""Every write to a dossier goes through here.
+
+Each action: load the dossier, resolve who acts as what (role, agency, held step), ask
+the transition table (:mod:`motcua.dossiers.rules`), then — inside one transaction —
+claim the dossier with a conditional ``UPDATE … WHERE version = v`` (a concurrent action
+gets :class:`VersionConflict`), move the process steps, and append one immutable
+``DossierEvent``. Works the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.accounts.roles import Role
+from motcua.agencies.models import Agency
+from motcua.catalog.models import ProcedureOffering
+from motcua.catalog.rules import fold
+from motcua.dossiers import rules
+from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput, VersionConflict
+from motcua.dossiers.models import (
+    Dossier,
+    DossierCodeSequence,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    ProcessStep,
+)
+from motcua.dossiers.rules import Action, Actor, Status
+from motcua.worktime.queries import calendar_for
+from motcua.worktime.rules import (
+    WORKING_HOURS_PER_DAY,
+    WorkCalendar,
+    due_after,
+    working_hours_between,
+)
+
+#: Actions that finish the step the actor holds and start the next one (a handover,
+#: recorded on the process-control slip).
+ADVANCING = frozenset(
+    {
+        Action.FORWARD,
+        Action.SUBMIT_FOR_SIGNATURE,
+        Action.SIGN,
+        Action.MARK_RESULT_READY,
+        Action.RETURN_RESULT,
+    }
+)
+PAUSING = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT})
+RESUMING = frozenset({Action.SUPPLEMENT, Action.RECORD_PAYMENT})
+#: Actions of the agency's management rather than of whoever holds the current step.
+MANAGEMENT = frozenset({Action.ISSUE_APOLOGY, Action.REJECT, Action.STOP, Action.ASSIGN})
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentData:
+    name: str
+    original_count: int = 0
+    copy_count: int = 0
+    required_document_id: int | None = None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _now(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise InvalidDossierInput("Thời điểm phải có múi giờ.", "at")
+    return at
+
+
+def legal_working_days(offering: ProcedureOffering) -> Decimal:
+    """The time limit in working days: the process's, the local one, else the national one."""
+    process = getattr(offering, "process", None)
+    if process is not None and process.is_active:
+        return Decimal(process.legal_working_days)
+    if offering.local_processing_working_days:
+        return Decimal(offering.local_processing_working_days)
+    cap = offering.procedure.national_deadline_cap()
+    if cap is None or cap <= 0:
+        raise InvalidDossierInput(
+            "Thủ tục chưa có thời hạn giải quyết; quản trị cần khai báo thời hạn tại cơ quan "
+            "trước khi tiếp nhận hồ sơ.",
+            "offering",
+        )
+    return Decimal(cap)
+
+
+def default_stages(
+    *, intake_agency: Agency, deciding_agency: Agency, working_days: Decimal
+) -> list[rules.Stage]:
+    """A sensible internal process where the province has not published one.
+
+    Receive at the one-stop unit, process at the deciding agency, sign, return; the
+    budget (8 working hours a day) is split so that the steps fit the legal limit.
+    """
+    total = max(int(working_days * WORKING_HOURS_PER_DAY), 4)
+    receive = max(1, total // 10)
+    sign = max(1, total // 8)
+    give_back = max(1, total // 10)
+    handle = max(1, total - receive - sign - give_back)
+    intake_ref, deciding_ref = str(intake_agency.pk), str(deciding_agency.pk)
+    return [
+        rules.ProcessStep("Tiếp nhận hồ sơ", intake_ref, None, Actor.COUNTER_OFFICER, receive),
+        rules.ProcessStep("Thẩm định, xử lý hồ sơ", deciding_ref, None, Actor.SPECIALIST, handle),
+        rules.ProcessStep("Phê duyệt, ký kết quả", deciding_ref, None, Actor.AGENCY_LEADER, sign),
+        rules.ProcessStep("Trả kết quả", intake_ref, None, Actor.COUNTER_OFFICER, give_back),
+    ]
+
+
+def _stages_for(
+    offering: ProcedureOffering, intake_agency: Agency, days: Decimal
+) -> tuple[list[rules.Stage], dict[int, ProcessStep], bool]:
+    """The process as pure stages (agency and unit refs are ids as text)."""
+    process = getattr(offering, "process", None)
+    if process is None or not process.is_active:
+        default = default_stages(
+            intake_agency=intake_agency, deciding_agency=offering.agency, working_days=days
+        )
+        return default, {}, True
+    by_stage: dict[int, dict[int, list[ProcessStep]]] = {}
+    for step in process.steps.all():
+        by_stage.setdefault(step.stage, {}).setdefault(step.branch, []).append(step)
+    stages: list[rules.Stage] = []
+    models_by_id: dict[int, ProcessStep] = {}
+    for stage_no in sorted(by_stage):
+        branches = by_stage[stage_no]
+        built = []
+        for branch_no in sorted(branches):
+            branch = []
+            for step in sorted(branches[branch_no], key=lambda s: s.position):
+                pure = rules.ProcessStep(
+                    step.name,
+                    str(step.agency_id),
+                    str(step.unit_id) if step.unit_id else None,
+                    Actor(step.role),
+                    step.hours,
+                )
+                models_by_id[id(pure)] = step
+                branch.append(pure)
+            built.append(tuple(branch))
+        if len(built) == 1:
+            stages.extend(built[0])
+        else:
+            stages.append(rules.ParallelStage(tuple(built)))
+    return stages, models_by_id, process.apply_cutoff
+
+
+def allocate_code(agency: Agency, received_at: datetime) -> str:
+    """The next dossier code of ``agency`` for the day of ``received_at``.
+
+    ``<agency ID>-YYMMDD-XXXX`` (Circular 03/2025/TT-VPCP art. 13): the daily sequence is a
+    row incremented by ``UPDATE … SET last_value = last_value + 1``, which serialises
+    concurrent intakes at the same agency on both databases; numbers are never reused.
+    """
+    day = timezone.localtime(received_at).date()
+    for _attempt in range(3):
+        updated = DossierCodeSequence.objects.filter(agency=agency, day=day).update(
+            last_value=F("last_value") + 1
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    DossierCodeSequence.objects.create(agency=agency, day=day, last_value=1)
+            except IntegrityError:
+                continue  # created meanwhile by a concurrent intake: increment it instead
+        value = DossierCodeSequence.objects.get(agency=agency, day=day).last_value
+        return rules.format_dossier_code(agency.code, day, value)
+    raise VersionConflict("Không cấp được mã hồ sơ; vui lòng thử lại.")
+
+
+def _search_text(dossier: Dossier) -> str:
+    parts = [
+        dossier.code or "",
+        dossier.applicant_name,
+        dossier.applicant_phone,
+        dossier.applicant_id_number,
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _validate_applicant(applicant: ApplicantData) -> None:
+    if not applicant.name.strip():
+        raise InvalidDossierInput("Vui lòng nhập họ tên người nộp hồ sơ.", "applicant_name")
+    digits = "".join(ch for ch in applicant.phone if ch.isdigit())
+    if applicant.phone and not 9 <= len(digits) <= 12:
+        raise InvalidDossierInput("Số điện thoại không hợp lệ (9–12 chữ số).", "applicant_phone")
+    id_digits = applicant.id_number.strip()
+    if id_digits and not (id_digits.isalnum() and 8 <= len(id_digits) <= 20):
+        raise InvalidDossierInput(
+            "Số định danh / CCCD / mã số không hợp lệ.", "applicant_id_number"
+        )
+    if not (applicant.phone or applicant.id_number):
+        raise InvalidDossierInput(
+            "Cần ít nhất số điện thoại hoặc số định danh để người nộp tra cứu hồ sơ.",
+            "applicant_phone",
+        )
+
+
+def _actor_name(user: User | None) -> str:
+    if user is None:
+        return "Hệ thống"
+    return user.get_full_name() or user.get_username()
+
+
+def _append_event(
+    dossier: Dossier,
+    *,
+    seq: int,
+    action: Action,
+    at: datetime,
+    user: User | None,
+    actor: Actor,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    step: DossierStep | None = None,
+    from_agency_id: int | None = None,
+    to_agency_id: int | None = None,
+    timeliness: str = "",
+    payload: dict[str, Any] | None = None,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=seq,
+        occurred_at=at,
+        action=action.value,
+        actor=user,
+        actor_name=_actor_name(user) if actor is not Actor.APPLICANT else "Người nộp hồ sơ",
+        actor_role=actor.value,
+        actor_agency_id=getattr(user, "agency_id", None),
+        from_status=from_status,
+        to_status=to_status,
+        from_agency_id=from_agency_id,
+        to_agency_id=to_agency_id,
+        step=step,
+        timeliness=timeliness,
+        reason=reason,
+        payload=payload or {},
+    )
+
+
+# --------------------------------------------------------------------------- creation
+
+
+def _new_dossier(
+    *,
+    offering: ProcedureOffering,
+    intake_agency: Agency,
+    applicant: ApplicantData,
+    documents: Sequence[DocumentData],
+    channel: rules.Channel,
+    status: Status,
+    at: datetime,
+    subject: str,
+    postal_item_number: str,
+    return_method: str,
+    sets_count: int,
+    applicant_user: User | None,
+) -> Dossier:
+    _validate_applicant(applicant)
+    if not offering.is_active:
+        raise InvalidDossierInput("Cơ quan hiện không tiếp nhận thủ tục này.", "offering")
+    if channel is rules.Channel.POSTAL and not postal_item_number.strip():
+        raise InvalidDossierInput(
+            "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.", "postal_item_number"
+        )
+    days = legal_working_days(offering)
+    dossier = Dossier(
+        code=allocate_code(offering.agency, at),
+        deciding_agency=offering.agency,
+        intake_agency=intake_agency,
+        procedure=offering.procedure,
+        offering=offering,
+        process=getattr(offering, "process", None),
+        channel=channel.value,
+        status=status.value,
+        version=1,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        applicant_user=applicant_user,
+        subject=subject.strip() or offering.procedure.name[:500],
+        postal_item_number=postal_item_number.strip(),
+        return_method=return_method,
+        sets_count=sets_count,
+        submitted_at=at,
+        legal_working_days=int(days),
+        current_agency=intake_agency,
+    )
+    dossier.search_text = _search_text(dossier)
+    dossier.save()
+    DossierDocument.objects.bulk_create(
+        DossierDocument(
+            dossier=dossier,
+            name=doc.name.strip()[:1000],
+            original_count=doc.original_count,
+            copy_count=doc.copy_count,
+            required_document_id=doc.required_document_id,
+            order=i,
+        )
+        for i, doc in enumerate(documents)
+        if doc.name.strip()
+    )
+    return dossier
+
+
+def _start_clock(dossier: Dossier, at: datetime, intake_agency: Agency) -> dict[str, Any]:
+    """Appointment and step plan at receipt; returns the dossier fields to set."""
+    assert dossier.offering is not None
+    cal = calendar_for(dossier.deciding_agency)
+    days = Decimal(dossier.legal_working_days or 0)
+    stages, models_by_id, apply_cutoff = _stages_for(dossier.offering, intake_agency, days)
+    clock_started = rules.clock_start(cal, at, apply_cutoff=apply_cutoff)
+    appointment = rules.appointment_for(cal, at, float(days), apply_cutoff=apply_cutoff)
+    planned = rules.plan_step_deadlines(cal, at, stages, apply_cutoff=apply_cutoff)
+    first_stage = planned[0].stage_index if planned else 0
+    rows = []
+    for order, plan in enumerate(planned):
+        step = plan.step
+        agency_id = int(step.agency_ref)
+        unit_id = int(step.unit_ref) if step.unit_ref else None
+        active = plan.stage_index == first_stage
+        rows.append(
+            DossierStep(
+                dossier=dossier,
+                process_step=models_by_id.get(id(step)),
+                stage=plan.stage_index,
+                branch=plan.branch_index or 0,
+                position=order,
+                name=step.name,
+                agency_id=agency_id,
+                unit_id=unit_id,
+                role=step.role.value,
+                hours=step.hours,
+                state=DossierStep.State.ACTIVE if active else DossierStep.State.PENDING,
+                started_at=clock_started if active else None,
+                due_at=plan.due_at,
+            )
+        )
+    DossierStep.objects.bulk_create(rows)
+    first = rows[0] if rows else None
+    return {
+        "received_at": at,
+        "clock_started_at": clock_started,
+        "appointment_at": appointment,
+        "due_at": appointment,
+        "current_agency_id": first.agency_id if first else intake_agency.pk,
+        "current_unit_id": first.unit_id if first else None,
+        "current_role": first.role if first else "",
+    }
+
+
+@transaction.atomic
+def receive_at_counter(
+    *,
+    acting_user: User,
+    offering: ProcedureOffering,
+    applicant: ApplicantData,
+    documents: Sequence[DocumentData] = (),
+    channel: rules.Channel = rules.Channel.IN_PERSON,
+    subject: str = "",
+    postal_item_number: str = "",
+    return_method: str = "counter",
+    sets_count: int = 1,
+    at: datetime | None = None,
+) -> Dossier:
+    """A counter officer receives an in-person or postal dossier: code, receipt, clock."""
+    now = _now(at)
+    if channel is rules.Channel.ONLINE:
+        raise InvalidDossierInput("Hồ sơ trực tuyến được tiếp nhận từ hàng chờ.", "channel")
+    if not acting_user.has_role(Role.COUNTER_OFFICER) or acting_user.agency is None:
+        raise DossierPermissionDenied("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ.")
+    rules.next_status(None, Action.ACCEPT, Actor.COUNTER_OFFICER)
+    intake_agency = counter_agency(acting_user)
+    if not _may_receive_for(intake_agency, offering.agency):
+        raise DossierPermissionDenied(
+            f"{intake_agency.name} không tiếp nhận hồ sơ của {offering.agency.name}."
+        )
+    dossier = _new_dossier(
+        offering=offering,
+        intake_agency=intake_agency,
+        applicant=applicant,
+        documents=documents,
+        channel=channel,
+        status=Status.RECEIVED,
+        at=now,
+        subject=subject,
+        postal_item_number=postal_item_number,
+        return_method=return_method,
+        sets_count=sets_count,
+        applicant_user=None,
+    )
+    fields = _start_clock(dossier, now, intake_agency)
+    Dossier.objects.filter(pk=dossier.pk).update(**fields)
+    _append_event(
+        dossier,
+        seq=1,
+        action=Action.ACCEPT,
+        at=now,
+        user=acting_user,
+        actor=Actor.COUNTER_OFFICER,
+        from_status="",
+        to_status=Status.RECEIVED.value,
+        to_agency_id=intake_agency.pk,
+        payload={"channel": channel.value, "appointment_at": fields["appointment_at"].isoformat()},
+    )
+    dossier.refresh_from_db()
+    return dossier
+
+
+def counter_agency(user: User) -> Agency:
+    """Where a counter officer receives: their one-stop unit / service center, else agency."""
+    unit = user.unit
+    if unit is not None and unit.kind in (Agency.Kind.ONE_STOP_UNIT, Agency.Kind.SERVICE_CENTER):
+        return unit
+    assert user.agency is not None
+    return user.agency
+
+
+def _may_receive_for(intake_agency: Agency, deciding_agency: Agency) -> bool:
+    """The one-stop unit of the agency itself, an agency above it, or a service center.
+
+    Service centers accept dossiers of any procedure of the province regardless of
+    administrative boundary (Decree 118/2025/NĐ-CP art. 14).
+    """
+    if intake_agency.pk == deciding_agency.pk or intake_agency.parent_id == deciding_agency.pk:
+        return True
+    if intake_agency.kind in (Agency.Kind.SERVICE_CENTER, Agency.Kind.ONE_STOP_UNIT):
+        return True
+    return deciding_agency.path.startswith(intake_agency.path) or intake_agency.path.startswith(
+        deciding_agency.path
+    )
+
+
+@transaction.atomic
+def submit_online(
+    *,
+    offering: ProcedureOffering,
+    applicant: ApplicantData,
+    documents: Sequence[DocumentData] = (),
+    acting_user: User | None = None,
+    subject: str = "",
+    return_method: str = "online",
+    at: datetime | None = None,
+) -> Dossier:
+    """A dossier filed on the portal (or received from the national portal): code, queue."""
+    now = _now(at)
+    actor = Actor.APPLICANT if acting_user is not None else Actor.SYSTEM
+    rules.next_status(None, Action.SUBMIT_ONLINE, actor)
+    intake = _online_intake_agency(offering.agency)
+    dossier = _new_dossier(
+        offering=offering,
+        intake_agency=intake,
+        applicant=applicant,
+        documents=documents,
+        channel=rules.Channel.ONLINE,
+        status=Status.NEW_ONLINE,
+        at=now,
+        subject=subject,
+        postal_item_number="",
+        return_method=return_method,
+        sets_count=1,
+        applicant_user=acting_user,
+    )
+    _append_event(
+        dossier,
+        seq=1,
+        action=Action.SUBMIT_ONLINE,
+        at=now,
+        user=acting_user,
+        actor=actor,
+        from_status="",
+        to_status=Status.NEW_ONLINE.value,
+        to_agency_id=intake.pk,
+    )
+    return dossier
+
+
+def _online_intake_agency(deciding: Agency) -> Agency:
+    """Online dossiers wait at the one-stop unit of the deciding agency (or the agency)."""
+    child = (
+        Agency.objects.filter(
+            parent=deciding,
+            kind__in=[Agency.Kind.ONE_STOP_UNIT, Agency.Kind.SERVICE_CENTER],
+            receives_dossiers=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if child is not None:
+        return child
+    return deciding
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def _candidate_actors(user: User | None, dossier: Dossier, as_system: bool) -> list[Actor]:
+    if user is None:
+        return [Actor.SYSTEM] if as_system else []
+    if user.kind != User.Kind.STAFF:
+        return [Actor.APPLICANT] if dossier.applicant_user_id == user.pk else []
+    actors = [a for role in user.role_set() if (a := rules.actor_for_role(role)) is not None]
+    order = list(Actor)
+    return sorted(actors, key=order.index)
+
+
+def _active_steps(dossier: Dossier) -> list[DossierStep]:
+    return list(dossier.steps.filter(state=DossierStep.State.ACTIVE).order_by("stage", "branch"))
+
+
+def _holds(user: User, step: DossierStep, actor: Actor) -> bool:
+    # A step may sit at the user's agency or at the unit node (phòng, one-stop unit) they
+    # belong to.
+    if step.agency_id not in (user.agency_id, user.unit_id):
+        return False
+    if actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
+        return step.unit_id is None or user.unit_id in (None, step.unit_id)
+    if step.unit_id is not None and user.unit_id not in (None, step.unit_id):
+        return False
+    if step.assignee_id is not None and step.assignee_id != user.pk:
+        return False
+    return step.role == actor.value or actor is Actor.CLERK
+
+
+def _related(
+    user: User | None, dossier: Dossier, actor: Actor, action: Action, active: list[DossierStep]
+) -> DossierStep | bool:
+    """Whether ``user`` acting as ``actor`` may touch this dossier; the held step if any."""
+    if actor in (Actor.SYSTEM, Actor.APPLICANT):
+        return True
+    assert user is not None
+    agencies = {dossier.intake_agency_id, dossier.deciding_agency_id}
+    if actor is Actor.COUNTER_OFFICER:
+        held = next((s for s in active if _holds(user, s, actor)), None)
+        if held is not None:
+            return held
+        places = {user.agency_id, user.unit_id}
+        return bool(places & agencies) and action not in ADVANCING - {Action.FORWARD}
+    if action in MANAGEMENT and actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
+        if user.agency_id in agencies or any(s.agency_id == user.agency_id for s in active):
+            return next((s for s in active if s.agency_id == user.agency_id), True)
+        return False
+    return next((s for s in active if _holds(user, s, actor)), False)
+
+
+def _resolve(
+    user: User | None,
+    dossier: Dossier,
+    action: Action,
+    as_system: bool,
+    active: list[DossierStep],
+) -> tuple[Actor, DossierStep | None, rules.Transition]:
+    status = Status(dossier.status)
+    counts = {
+        "supplement_requests_so_far": dossier.supplement_requests,
+        "apologies_so_far": dossier.apologies,
+    }
+    actors = _candidate_actors(user, dossier, as_system)
+    related = [(a, r) for a in actors if (r := _related(user, dossier, a, action, active))]
+    if not related:
+        if actors and _can_view(user, dossier):
+            raise rules.ActionNotAllowed(
+                status, action, actors[0], _allowed_for(dossier, actors, active, user)
+            )
+        raise DossierPermissionDenied(
+            "Bạn không có quyền thực hiện thao tác này trên hồ sơ (hồ sơ không thuộc cơ quan "
+            "hoặc bước xử lý của bạn)."
+        )
+    first_error: rules.ActionNotAllowed | None = None
+    for actor, held in related:
+        try:
+            transition = rules.transition_for(status, action, actor, **counts)
+        except rules.ActionNotAllowed as exc:
+            first_error = first_error or exc
+            continue
+        return actor, (held if isinstance(held, DossierStep) else None), transition
+    assert first_error is not None
+    allowed = _allowed_for(dossier, [a for a, _ in related], active, user)
+    if type(first_error) is rules.ActionNotAllowed:
+        raise rules.ActionNotAllowed(status, action, first_error.actor, allowed)
+    raise type(first_error)(status, action, first_error.actor, allowed)
+
+
+def _can_view(user: User | None, dossier: Dossier) -> bool:
+    from motcua.dossiers.access import can_view_dossier
+
+    return can_view_dossier(user, dossier)
+
+
+def _allowed_for(
+    dossier: Dossier, actors: list[Actor], active: list[DossierStep], user: User | None
+) -> list[Action]:
+    status = Status(dossier.status)
+    seen: list[Action] = []
+    for actor in actors:
+        for action in rules.allowed_actions(
+            status,
+            actor,
+            supplement_requests_so_far=dossier.supplement_requests,
+            apologies_so_far=dossier.apologies,
+        ):
+            if action not in seen and _related(user, dossier, actor, action, active):
+                seen.append(action)
+    return seen
+
+
+def allowed_actions_for(user: User | None, dossier: Dossier) -> list[Action]:
+    """Exactly the actions this user may take on this dossier now (for the UI and API)."""
+    active = _active_steps(dossier)
+    actors = _candidate_actors(user, dossier, as_system=False)
+    return _allowed_for(dossier, actors, active, user)
+
+
+def perform_action(
+    dossier: Dossier | int,
+    action: Action | str,
+    *,
+    acting_user: User | None,
+    expected_version: int | None = None,
+    reason: str = "",
+    assignee: User | None = None,
+    new_due: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+    as_system: bool = False,
+    at: datetime | None = None,
+) -> Dossier:
+    """Perform ``action`` on a dossier as ``acting_user``; returns the updated dossier.
+
+    Raises :class:`DossierPermissionDenied` (403), ``ActionNotAllowed`` (409, with the
+    allowed actions), :class:`VersionConflict` (409) or :class:`InvalidDossierInput` (422).
+    Nothing is written when it raises.
+    """
+    try:
+        action = Action(action)
+    except ValueError as exc:
+        raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
+    with transaction.atomic():
+        pk = dossier if isinstance(dossier, int) else dossier.pk
+        current = Dossier.objects.select_related(
+            "deciding_agency", "intake_agency", "offering__procedure"
+        ).get(pk=pk)
+        if expected_version is not None and current.version != expected_version:
+            raise VersionConflict()
+        active = _active_steps(current)
+        actor, held, transition = _resolve(acting_user, current, action, as_system, active)
+        if transition.needs_reason:
+            reason = rules.require_reason(action, reason)
+        now = _now(at)
+        handler = _Handler(current, acting_user, actor, held, active, now, action, transition)
+        handler.run(reason=reason, assignee=assignee, new_due=new_due)
+        seq = current.version + 1
+        claimed = Dossier.objects.filter(pk=current.pk, version=current.version).update(
+            version=seq, status=transition.to.value, updated_at=now, **handler.fields
+        )
+        if claimed != 1:
+            raise VersionConflict()
+        handler.apply_steps()
+        _append_event(
+            current,
+            seq=seq,
+            action=action,
+            at=now,
+            user=acting_user,
+            actor=actor,
+            from_status=current.status,
+            to_status=transition.to.value,
+            reason=reason,
+            step=handler.finished_step,
+            from_agency_id=handler.from_agency_id,
+            to_agency_id=handler.to_agency_id,
+            timeliness=handler.step_timeliness,
+            payload={**handler.payload, **(payload or {})},
+        )
+    current.refresh_from_db()
+    return current
+
+
+class _Handler:
+    """The effect of one action on the dossier fields and its steps."""
+
+    def __init__(
+        self,
+        dossier: Dossier,
+        user: User | None,
+        actor: Actor,
+        held: DossierStep | None,
+        active: list[DossierStep],
+        now: datetime,
+        action: Action,
+        transition: rules.Transition,
+    ) -> None:
+        self.dossier = dossier
+        self.user = user
+        self.actor = actor
+        self.held = held
+        self.active = active
+        self.now = now
+        self.action = action
+        self.transition = transition
+        self.cal: WorkCalendar = calendar_for(dossier.deciding_agency)
+        self.fields: dict[str, Any] = {}
+        self.payload: dict[str, Any] = {}
+        self.step_updates: list[tuple[DossierStep, dict[str, Any]]] = []
+        self.finished_step: DossierStep | None = None
+        self.from_agency_id: int | None = None
+        self.to_agency_id: int | None = None
+        self.step_timeliness = ""
+
+    # -- dispatch
+    def run(self, *, reason: str, assignee: User | None, new_due: datetime | None) -> None:
+        action, to = self.action, self.transition.to
+        if action is Action.ACCEPT:
+            self._accept()
+        elif action is Action.ASSIGN:
+            self._assign(assignee)
+        elif action is Action.RETURN_TO_PREVIOUS:
+            self._return_to_previous()
+        elif action in ADVANCING:
+            self._advance()
+            if action is Action.RETURN_RESULT:
+                self.fields["returned_at"] = self.now
+        elif action in PAUSING:
+            self._pause()
+        elif action in RESUMING:
+            self._resume()
+        elif action is Action.ISSUE_APOLOGY:
+            self._apologise(new_due, reason)
+        if to in rules.FINISHED and Status(self.dossier.status) not in rules.FINISHED:
+            self._finish(to)
+
+    # -- intake
+    def _accept(self) -> None:
+        if Status(self.dossier.status) is Status.NEW_ONLINE and self.dossier.received_at is None:
+            assert self.user is not None and self.user.agency is not None
+            self.fields.update(_start_clock(self.dossier, self.now, self.dossier.intake_agency))
+            self.to_agency_id = self.dossier.intake_agency_id
+
+    # -- steps
+    def _finish_step(self, step: DossierStep) -> None:
+        timeliness = rules.step_timeliness(
+            self.cal, step.started_at or self.now, self.now, step.hours, self._step_pauses(step)
+        )
+        self.step_updates.append(
+            (
+                step,
+                {
+                    "state": DossierStep.State.DONE,
+                    "finished_at": self.now,
+                    "timeliness": timeliness.value,
+                    "assignee_id": step.assignee_id or getattr(self.user, "pk", None),
+                },
+            )
+        )
+        self.finished_step = step
+        self.from_agency_id = step.agency_id
+        self.step_timeliness = timeliness.value
+
+    def _step_pauses(self, step: DossierStep) -> list[rules.Pause]:
+        return [
+            p for p in self._pauses() if step.started_at and (p[1] or self.now) > step.started_at
+        ]
+
+    def _pauses(self) -> list[rules.Pause]:
+        history = list(
+            self.dossier.events.exclude(to_status="").values_list("occurred_at", "to_status")
+        )
+        return rules.pauses_from_history(history)
+
+    def _start_steps(self, steps: list[DossierStep], assignee: User | None = None) -> None:
+        for step in steps:
+            due = rules.step_due(self.cal, self.now, step.hours)
+            update: dict[str, Any] = {
+                "state": DossierStep.State.ACTIVE,
+                "started_at": self.now,
+                "due_at": due,
+                "finished_at": None,
+                "timeliness": "",
+            }
+            if assignee is not None:
+                update["assignee_id"] = assignee.pk
+            self.step_updates.append((step, update))
+        if steps:
+            first = steps[0]
+            self.to_agency_id = first.agency_id
+            self.fields.update(
+                current_agency_id=first.agency_id,
+                current_unit_id=first.unit_id,
+                current_role=first.role,
+                assignee_id=assignee.pk if assignee else None,
+            )
+            self.payload["next_steps"] = [s.name for s in steps]
+
+    def _next_steps(self, finishing: DossierStep) -> list[DossierStep]:
+        """Steps that become active once ``finishing`` is done."""
+        steps = list(self.dossier.steps.all())
+        same_branch = [
+            s
+            for s in steps
+            if s.stage == finishing.stage
+            and s.branch == finishing.branch
+            and s.position > finishing.position
+        ]
+        if same_branch:
+            return [min(same_branch, key=lambda s: s.position)]
+        others_open = [
+            s
+            for s in steps
+            if s.stage == finishing.stage
+            and s.pk != finishing.pk
+            and s.state in (DossierStep.State.ACTIVE, DossierStep.State.PENDING)
+        ]
+        if others_open:
+            return []  # the other parallel branches have not joined yet
+        later = [s for s in steps if s.stage > finishing.stage]
+        if not later:
+            return []
+        next_stage = min(s.stage for s in later)
+        stage_steps = [s for s in later if s.stage == next_stage]
+        firsts: dict[int, DossierStep] = {}
+        for s in sorted(stage_steps, key=lambda s: s.position):
+            firsts.setdefault(s.branch, s)
+        return list(firsts.values())
+
+    def _advance(self) -> None:
+        step = self.held or (self.active[0] if self.active and self.actor is Actor.SYSTEM else None)
+        if step is None:
+            if self.action in (Action.RETURN_RESULT, Action.MARK_RESULT_READY):
+                return  # nothing left in the process: the counter returns the result
+            raise InvalidDossierInput("Bạn không giữ bước xử lý nào của hồ sơ này.", "action")
+        upcoming = self._next_steps(step)
+        if (
+            self.action is Action.FORWARD
+            and Status(self.dossier.status) is Status.IN_PROGRESS
+            and upcoming
+            and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
+        ):
+            raise InvalidDossierInput(
+                "Bước tiếp theo là lãnh đạo phê duyệt, ký: chọn «Trình ký».", "action"
+            )
+        self._finish_step(step)
+        self._start_steps(upcoming)
+        if not upcoming and not [s for s in self.active if s.pk != step.pk]:
+            self.fields.update(current_role="", assignee_id=None)
+
+    def _assign(self, assignee: User | None) -> None:
+        if assignee is None:
+            raise InvalidDossierInput("Chọn cán bộ được phân công.", "assignee")
+        if assignee.kind != User.Kind.STAFF or not assignee.has_role(Role.SPECIALIST):
+            raise InvalidDossierInput("Người được phân công phải là chuyên viên.", "assignee")
+        agency_ids = {s.agency_id for s in self.active}
+        if self.held is not None and self.held.role != Actor.SPECIALIST.value:
+            upcoming = self._next_steps(self.held)
+            agency_ids = {s.agency_id for s in upcoming}
+            if assignee.agency_id not in agency_ids:
+                raise InvalidDossierInput(
+                    "Chuyên viên phải thuộc cơ quan xử lý bước tiếp theo.", "assignee"
+                )
+            self._finish_step(self.held)
+            self._start_steps(upcoming, assignee)
+        else:
+            target = next(
+                (s for s in self.active if s.agency_id == assignee.agency_id),
+                None,
+            )
+            if target is None:
+                raise InvalidDossierInput(
+                    "Chuyên viên phải thuộc cơ quan đang xử lý hồ sơ.", "assignee"
+                )
+            self.step_updates.append((target, {"assignee_id": assignee.pk}))
+            self.fields["assignee_id"] = assignee.pk
+            self.to_agency_id = target.agency_id
+        self.payload["assignee"] = _actor_name(assignee)
+
+    def _return_to_previous(self) -> None:
+        step = self.held
+        if step is None:
+            raise InvalidDossierInput("Bạn không giữ bước xử lý nào của hồ sơ này.", "action")
+        done = [
+            s
+            for s in self.dossier.steps.filter(state=DossierStep.State.DONE)
+            if s.finished_at is not None
+        ]
+        if not done:
+            raise InvalidDossierInput("Không có bước trước để trả lại.", "action")
+        previous = max(done, key=lambda s: (s.finished_at, s.pk))
+        self.step_updates.append(
+            (step, {"state": DossierStep.State.PENDING, "started_at": None, "assignee_id": None})
+        )
+        self.finished_step = step
+        self.from_agency_id = step.agency_id
+        self._start_steps([previous])
+        self.step_updates[-1][1]["assignee_id"] = previous.assignee_id
+
+    # -- clock
+    def _pause(self) -> None:
+        if self.action is Action.REQUEST_SUPPLEMENT:
+            self.fields["supplement_requests"] = self.dossier.supplement_requests + 1
+        if self.dossier.received_at is not None:
+            self.fields["paused_since"] = self.now
+
+    def _resume(self) -> None:
+        started = self.dossier.paused_since
+        if started is None:
+            return
+        paused_hours = working_hours_between(self.cal, started, self.now)
+        pauses = [*self._closed_pauses(), (started, self.now)]
+        base = self.dossier.new_appointment_at or self.dossier.appointment_at
+        if base is not None:
+            self.fields["due_at"] = rules.effective_due(
+                self.cal, base, pauses, clock_started_at=self.dossier.clock_started_at
+            )
+        if paused_hours > 0:
+            for step in self.active:
+                if step.due_at is not None:
+                    shifted = due_after(
+                        self.cal, step.due_at, working_hours=paused_hours, apply_cutoff=False
+                    )
+                    self.step_updates.append((step, {"due_at": shifted}))
+        self.fields["paused_since"] = None
+        self.payload["paused_working_hours"] = round(paused_hours, 2)
+
+    def _closed_pauses(self) -> list[rules.Pause]:
+        return [p for p in self._pauses() if p[1] is not None]
+
+    def _apologise(self, new_due: datetime | None, reason: str) -> None:
+        if new_due is None:
+            raise InvalidDossierInput("Chọn ngày hẹn trả kết quả mới.", "new_due")
+        current_due = self.dossier.due_at
+        if current_due is None:
+            raise InvalidDossierInput("Hồ sơ chưa có ngày hẹn trả.", "new_due")
+        try:
+            rules.check_new_appointment(
+                self.cal,
+                now=self.now,
+                current_due=current_due,
+                new_due=new_due,
+                apologies_so_far=self.dossier.apologies,
+                reason=reason,
+            )
+        except rules.ApologyNotAllowed as exc:
+            raise InvalidDossierInput(str(exc), "new_due") from exc
+        self.fields.update(
+            new_appointment_at=new_due, due_at=new_due, apologies=self.dossier.apologies + 1
+        )
+        self.payload.update(original_due=current_due.isoformat(), new_due=new_due.isoformat())
+
+    def _finish(self, to: Status) -> None:
+        for step in self.active:
+            if step is not self.finished_step and all(s is not step for s, _ in self.step_updates):
+                self.step_updates.append(
+                    (step, {"state": DossierStep.State.SKIPPED, "finished_at": self.now})
+                )
+        self.fields["finished_at"] = self.now
+        self.fields["paused_since"] = None
+        if to is Status.REFUSED_INTAKE or self.dossier.appointment_at is None:
+            return
+        unanswered = None
+        if Status(self.dossier.status) is Status.SUPPLEMENT_REQUESTED:
+            unanswered = self.dossier.paused_since
+        pauses = self._pauses()
+        timeliness = rules.dossier_timeliness(
+            self.cal,
+            due_at=self.dossier.appointment_at,
+            finished_at=self.now,
+            pauses=pauses,
+            supplement_requests=self.dossier.supplement_requests,
+            unanswered_supplement_requested_at=unanswered,
+            clock_started_at=self.dossier.clock_started_at,
+        )
+        self.fields["timeliness"] = timeliness.value
+        if timeliness.value == "late":
+            self._charge_late()
+
+    def _charge_late(self) -> None:
+        updates = {s.pk: u for s, u in self.step_updates}
+        records = []
+        for step in self.dossier.steps.exclude(started_at=None).order_by("started_at", "pk"):
+            finished = updates.get(step.pk, {}).get("finished_at", step.finished_at)
+            records.append(
+                rules.StepRecord(
+                    agency_ref=str(step.agency_id),
+                    step_name=step.name,
+                    due_at=step.due_at or self.now,
+                    finished_at=finished,
+                )
+            )
+        charged = rules.late_charge(records, dossier_late=True, now=self.now)
+        if charged:
+            worst = charged[0]
+            self.fields["late_agency_id"] = int(worst.agency_ref)
+            self.fields["late_step_name"] = worst.step_name
+            self.payload["late_steps"] = [
+                {"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged
+            ]
+
+    def apply_steps(self) -> None:
+        for step, update in self.step_updates:
+            DossierStep.objects.filter(pk=step.pk).update(**update)

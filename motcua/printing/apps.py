@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PrintingConfig(AppConfig):
+    name = "motcua.printing"
+    label = "printing"
+    verbose_name = "Biểu mẫu in"
