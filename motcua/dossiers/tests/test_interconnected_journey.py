@@ -8,6 +8,7 @@ new appointment, to the result returned at the commune's one-stop unit.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -162,3 +163,50 @@ def test_an_apology_too_close_to_the_deadline_is_refused(province: Province) -> 
     assert "trước thời hạn" in refused.value.message
     dossier.refresh_from_db()
     assert dossier.apologies == 0 and dossier.new_appointment_at is None
+
+
+@pytest.mark.django_db
+def test_the_control_slip_and_receipt_print_from_the_event_log(province: Province) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from motcua.dossiers.printouts import render_dossier_form
+
+    p = province
+    dossier = receive_at_counter(
+        acting_user=p.counter,
+        offering=p.offering,
+        applicant=APPLICANT,
+        documents=DOCUMENTS,
+        at=at(3, 9),
+    )
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.counter, at=at(3, 9, 30))
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.specialist, at=at(5, 10))
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.police_officer, at=at(6, 9))
+
+    def text(code: str) -> str:
+        data = render_dossier_form(dossier, code, "https://dvc.example.vn")
+        out = Path(__file__).resolve().parents[3] / "test-artifacts" / "forms"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"journey-{code}.pdf").write_bytes(data)  # for people to look at
+        pdf = PdfReader(io.BytesIO(data))
+        raw = " ".join((page.extract_text() or "") for page in pdf.pages)
+        return " ".join(raw.split())  # table cells wrap lines
+
+    import unicodedata
+
+    receipt = unicodedata.normalize("NFC", text("01"))
+    assert "H01.30307-250303-0001" in receipt
+    assert "Nguyễn Thị Hồng Nhung" in receipt
+    assert "06/03/2025" in receipt  # the appointment
+    slip = unicodedata.normalize("NFC", text("06"))
+    for expected in (
+        "Công an tỉnh An Giang",
+        "Bảo hiểm xã hội tỉnh An Giang",
+        "Lê Văn Minh",
+        "Võ Quốc Bảo",
+        "Trễ hạn",
+        "Đúng hạn",
+    ):
+        assert expected in slip, expected

@@ -1,0 +1,298 @@
+"""Build the Circular 03/2025 forms of a dossier from its rows and its event log.
+
+The control slip (06) and the register (07) read the events: they keep no copy of the
+story. Personal data appears only on forms addressed to the applicant (01–05).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils import timezone
+
+from motcua.agencies.models import Agency
+from motcua.dossiers.errors import InvalidDossierInput
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.rules import STATUS_LABELS_VI, Action, Status
+from motcua.printing import context as ctx
+from motcua.printing.render import render_form
+
+#: Forms a dossier can print, and the action whose event carries their data.
+FORM_ACTIONS: dict[str, Action | None] = {
+    "01": None,
+    "02": Action.REQUEST_SUPPLEMENT,
+    "03": Action.REFUSE_INTAKE,
+    "04": Action.ISSUE_APOLOGY,
+    "05": Action.STOP,
+    "06": None,
+}
+FORM_TITLES = {
+    "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "05": "Thông báo dừng giải quyết hồ sơ",
+    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+}
+
+
+def agency_info(agency: Agency) -> ctx.AgencyInfo:
+    parent = agency.parent
+    return ctx.AgencyInfo(
+        name=agency.name.upper(),
+        parent_name=parent.name.upper() if parent else "",
+        text_name=agency.name,
+        address=agency.address,
+        phone=agency.phone,
+        place=settings.MOTCUA_PROVINCE_NAME,
+    )
+
+
+def _person(dossier: Dossier) -> ctx.PersonInfo:
+    return ctx.PersonInfo(
+        name=dossier.applicant_name,
+        address=dossier.applicant_address,
+        phone=dossier.applicant_phone,
+        email=dossier.applicant_email,
+        id_number=dossier.applicant_id_number,
+    )
+
+
+def lookup_url(dossier: Dossier, base_url: str = "") -> str:
+    query = urlencode({"code": dossier.code or ""})
+    return f"{base_url.rstrip('/')}/tra-cuu/?{query}"
+
+
+def _event(dossier: Dossier, action: Action) -> DossierEvent:
+    event = dossier.events.filter(action=action.value).order_by("-seq").first()
+    if event is None:
+        raise InvalidDossierInput("Hồ sơ chưa có thao tác tương ứng với biểu mẫu này.", "form")
+    return event
+
+
+def _first_event(dossier: Dossier) -> DossierEvent | None:
+    return dossier.events.order_by("seq").first()
+
+
+def _received(dossier: Dossier) -> datetime:
+    return dossier.received_at or dossier.submitted_at or timezone.now()
+
+
+def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
+    if dossier.received_at is None or dossier.appointment_at is None:
+        raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.", "form")
+    accept = dossier.events.filter(action=Action.ACCEPT.value).order_by("seq").first()
+    documents = [
+        line
+        for d in dossier.documents.all()
+        for line in (
+            [ctx.DocumentLine(d.name, "original", d.original_count)] if d.original_count else []
+        )
+        + ([ctx.DocumentLine(d.name, "certified_copy", d.copy_count)] if d.copy_count else [])
+    ]
+    days = dossier.legal_working_days
+    return ctx.ReceiptContext(
+        agency=agency_info(dossier.intake_agency),
+        dossier_code=dossier.code or "",
+        applicant=_person(dossier),
+        procedure_name=dossier.procedure.name,
+        received_at=dossier.received_at,
+        appointment_at=dossier.new_appointment_at or dossier.appointment_at,
+        documents=documents,
+        sets_count=dossier.sets_count,
+        legal_time_text=f"{days} ngày làm việc" if days else "",
+        collect_at=dossier.intake_agency.name
+        + (f", {dossier.intake_agency.address}" if dossier.intake_agency.address else ""),
+        register_number=dossier.code or "",
+        receiving_officer=accept.actor_name if accept else "",
+        lookup_url=lookup_url(dossier, base_url),
+    )
+
+
+def supplement_context(dossier: Dossier) -> ctx.SupplementContext:
+    event = _event(dossier, Action.REQUEST_SUPPLEMENT)
+    items = [
+        ctx.SupplementItem(document=line.strip(" -•"), reason="")
+        for line in event.reason.splitlines()
+        if line.strip(" -•")
+    ]
+    return ctx.SupplementContext(
+        agency=agency_info(dossier.intake_agency),
+        dossier_code=dossier.code or "",
+        applicant=_person(dossier),
+        procedure_name=dossier.procedure.name,
+        received_at=_received(dossier),
+        issued_at=event.occurred_at,
+        items=items,
+        guide_contact=f"{event.actor_name}, {dossier.intake_agency.name}",
+        officer=event.actor_name,
+    )
+
+
+def refusal_context(dossier: Dossier) -> ctx.RefusalContext:
+    event = _event(dossier, Action.REFUSE_INTAKE)
+    return ctx.RefusalContext(
+        agency=agency_info(dossier.intake_agency),
+        dossier_code=dossier.code or "",
+        applicant=_person(dossier),
+        procedure_name=dossier.procedure.name,
+        received_at=_received(dossier),
+        issued_at=event.occurred_at,
+        reasons=[r.strip() for r in event.reason.splitlines() if r.strip()],
+        officer=event.actor_name,
+    )
+
+
+def apology_context(dossier: Dossier) -> ctx.ApologyContext:
+    event = _event(dossier, Action.ISSUE_APOLOGY)
+    return ctx.ApologyContext(
+        agency=agency_info(dossier.deciding_agency),
+        dossier_code=dossier.code or "",
+        applicant=_person(dossier),
+        procedure_name=dossier.procedure.name,
+        received_at=_received(dossier),
+        original_due=datetime.fromisoformat(event.payload["original_due"]),
+        new_due=datetime.fromisoformat(event.payload["new_due"]),
+        issued_at=event.occurred_at,
+        reason=event.reason,
+        signer=event.actor_name,
+    )
+
+
+def stop_notice_context(dossier: Dossier) -> ctx.StopNoticeContext:
+    event = _event(dossier, Action.STOP)
+    asked = dossier.events.filter(action=Action.REQUEST_WITHDRAWAL.value).order_by("-seq").first()
+    return ctx.StopNoticeContext(
+        agency=agency_info(dossier.deciding_agency),
+        dossier_code=dossier.code or "",
+        applicant=_person(dossier),
+        procedure_name=dossier.procedure.name,
+        received_at=_received(dossier),
+        requested_at=asked.occurred_at if asked else event.occurred_at,
+        issued_at=event.occurred_at,
+        reason=event.reason,
+        signer=event.actor_name,
+    )
+
+
+def _place(agency_id: int | None, names: dict[int, str]) -> str:
+    return names.get(agency_id, "") if agency_id else ""
+
+
+def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
+    """Every handover from the event log, with its early / on time / late class."""
+    events = list(dossier.events.select_related("step").order_by("seq"))
+    ids = {e.from_agency_id for e in events} | {e.to_agency_id for e in events}
+    names = dict(Agency.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+    lines = []
+    for i, event in enumerate(events):
+        if event.step_id is None and event.action != Action.ACCEPT.value:
+            continue
+        receiver = ""
+        for later in events[i + 1 :]:
+            if later.actor_agency_id and later.step_id:
+                receiver = later.actor_name
+                break
+        note = event.reason
+        if event.action == Action.ACCEPT.value:
+            lines.append(
+                ctx.HandoverLine(
+                    from_unit="Người nộp hồ sơ",
+                    to_unit=_place(event.to_agency_id, names),
+                    at=event.occurred_at,
+                    giver=dossier.applicant_name,
+                    receiver=event.actor_name,
+                    timeliness=None,
+                    note="Tiếp nhận hồ sơ",
+                )
+            )
+            continue
+        lines.append(
+            ctx.HandoverLine(
+                from_unit=_place(event.from_agency_id, names)
+                + (f" — {event.step.name}" if event.step else ""),
+                to_unit=_place(event.to_agency_id, names)
+                or ("Người nộp hồ sơ" if event.action == Action.RETURN_RESULT.value else ""),
+                at=event.occurred_at,
+                giver=event.actor_name,
+                receiver=receiver
+                or (dossier.applicant_name if event.action == Action.RETURN_RESULT.value else ""),
+                timeliness=event.timeliness or None,  # type: ignore[arg-type]
+                note=note,
+            )
+        )
+    if dossier.received_at is None or dossier.appointment_at is None:
+        raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận.", "form")
+    return ctx.ControlSlipContext(
+        agency=agency_info(dossier.deciding_agency),
+        dossier_code=dossier.code or "",
+        procedure_name=dossier.procedure.name,
+        applicant_name=dossier.applicant_name,
+        received_at=dossier.received_at,
+        appointment_at=dossier.new_appointment_at or dossier.appointment_at,
+        handovers=lines,
+    )
+
+
+def register_context(agency: Agency, date_from: date, date_to: date) -> ctx.RegisterContext:
+    """Form 07: the dossiers received by ``agency`` in a date range (local dates)."""
+    if date_to < date_from:
+        raise InvalidDossierInput("Ngày cuối phải sau ngày đầu.", "date_to")
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(date_from, time.min, tzinfo=tz)
+    end = datetime.combine(date_to, time.max, tzinfo=tz)
+    dossiers = (
+        (
+            Dossier.objects.filter(received_at__range=(start, end)).filter(intake_agency=agency)
+            | Dossier.objects.filter(received_at__range=(start, end), deciding_agency=agency)
+        )
+        .select_related("procedure")
+        .order_by("received_at", "pk")
+    )
+    rows = [
+        ctx.RegisterRow(
+            seq=i,
+            dossier_code=d.code or "",
+            applicant=d.applicant_name,
+            procedure=d.procedure.name,
+            received_at=d.received_at or start,
+            appointment_at=d.new_appointment_at or d.appointment_at or start,
+            returned_at=d.returned_at,
+            status=STATUS_LABELS_VI[Status(d.status)],
+        )
+        for i, d in enumerate(dossiers, start=1)
+    ]
+    return ctx.RegisterContext(
+        agency=agency_info(agency), date_from=date_from, date_to=date_to, rows=rows
+    )
+
+
+def render_dossier_form(dossier: Dossier, code: str, base_url: str = "") -> bytes:
+    """The PDF of form ``code`` (01–06) for ``dossier``."""
+    builders: dict[str, Callable[[], ctx.FormContext]] = {
+        "01": lambda: receipt_context(dossier, base_url),
+        "02": lambda: supplement_context(dossier),
+        "03": lambda: refusal_context(dossier),
+        "04": lambda: apology_context(dossier),
+        "05": lambda: stop_notice_context(dossier),
+        "06": lambda: control_slip_context(dossier),
+    }
+    if code not in builders:
+        raise InvalidDossierInput(f"Không có biểu mẫu '{code}'.", "form")
+    return render_form(code, builders[code]())
+
+
+def available_forms(dossier: Dossier) -> list[tuple[str, str]]:
+    """(code, title) of the forms this dossier can print now."""
+    done = set(dossier.events.values_list("action", flat=True))
+    forms = []
+    for code, action in FORM_ACTIONS.items():
+        if code in ("01", "06") and dossier.received_at is None:
+            continue
+        if action is not None and action.value not in done:
+            continue
+        forms.append((code, FORM_TITLES[code]))
+    return forms
