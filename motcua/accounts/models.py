@@ -14,7 +14,9 @@ class User(AbstractUser):
         CITIZEN = "citizen", "Công dân"
         BUSINESS = "business", "Tổ chức, doanh nghiệp"
 
-    kind = models.CharField("loại tài khoản", max_length=16, choices=Kind.choices, default=Kind.STAFF)
+    kind = models.CharField(
+        "loại tài khoản", max_length=16, choices=Kind.choices, default=Kind.STAFF
+    )
     agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name="cơ quan",
@@ -33,15 +35,26 @@ class User(AbstractUser):
         help_text="Đơn vị trực thuộc cơ quan (nếu có).",
     )
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    full_name = models.CharField(
+        "họ và tên",
+        max_length=150,
+        blank=True,
+        help_text="Viết theo thứ tự tiếng Việt: họ, tên đệm, tên (ví dụ Nguyễn Văn An).",
+    )
 
     class Meta:
         verbose_name = "người dùng"
         verbose_name_plural = "người dùng"
 
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
+
     def role_set(self) -> frozenset[Role]:
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(Role(r) for r in self.role_assignments.values_list("role", flat=True))
+            cached = frozenset(
+                Role(r) for r in self.role_assignments.values_list("role", flat=True)
+            )
             self._role_cache = cached
         return cached
 

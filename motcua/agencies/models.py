@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from motcua.agencies.rules import InvalidAgencyCode, validate_agency_code
+from motcua.agencies.rules import InvalidAgencyCode, path_depth, validate_agency_code
 
 
 def _validate_code(value: str) -> None:
@@ -31,6 +31,12 @@ class AdministrativeUnit(models.Model):
 
     code = models.CharField("mã thống kê", max_length=10)
     name = models.CharField("tên", max_length=200)
+    short_name = models.CharField(
+        "tên gọn",
+        max_length=200,
+        blank=True,
+        help_text="Tên không kèm loại đơn vị, ví dụ 'Long Xuyên'.",
+    )
     kind = models.CharField("loại", max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
@@ -130,6 +136,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def depth(self) -> int:
+        """0 for a root of the tree, 1 for its children, …"""
+        return path_depth(self.path)
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this agency (inclusive)."""

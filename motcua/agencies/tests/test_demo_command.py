@@ -1,0 +1,67 @@
+"""``motcua demo --no-serve``: prepares everything, prints the logins, runs again safely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from motcua.accounts.demo import DEMO_PASSWORD
+from motcua.accounts.models import User
+from motcua.agencies.models import AdministrativeUnit, Agency
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", "--no-serve", "--port", "8123", stdout=out)
+    return out.getvalue()
+
+
+def totals() -> tuple[int, int, int]:
+    return AdministrativeUnit.objects.count(), Agency.objects.count(), User.objects.count()
+
+
+@pytest.mark.django_db
+def test_demo_prepares_the_province_and_prints_the_logins() -> None:
+    output = run_demo()
+    assert AdministrativeUnit.objects.filter(generation="2025", parent__code="91").count() == 102
+    assert Agency.objects.filter(code="H01.30307.1").exists()
+    assert User.objects.filter(username="longxuyen.tiepnhan").exists()
+    assert DEMO_PASSWORD in output
+    for text in (
+        "admin",
+        "quantri.angiang",
+        "stp.chuyenvien",
+        "Chuyên viên xử lý",
+        "UBND phường Châu Đốc",
+        "http://127.0.0.1:8123/quan-tri/",
+        "http://127.0.0.1:8123/api/v1/docs",
+    ):
+        assert text in output
+    before = totals()
+    again = run_demo()
+    assert totals() == before
+    assert "Tổng cộng: tạo mới 0, cập nhật 0" in again
+    assert "tạo mới 0, đã có" in again
+
+
+def test_demo_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MOTCUA_DATA_DIR"}}
+    env["MOTCUA_DATA_DIR"] = str(tmp_path)
+    command = [sys.executable, "-m", "motcua.cli", "demo", "--no-serve"]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "motcua.sqlite3").exists()
+    assert "longxuyen.quantri" in done.stdout
+    assert elapsed < 60, f"demo took {elapsed:.1f} s"  # about 3 s on an idle machine
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+    assert again.returncode == 0, again.stderr
+    assert "tạo mới 0, đã có" in again.stdout
