@@ -18,7 +18,7 @@ from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.rules import Action, Status
 from motcua.dossiers.services import perform_action, receive_at_counter
-from motcua.dossiers.tests.conftest import APPLICANT, DOCUMENTS, Province
+from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -1,4 +1,6 @@
-"""Personas and a small province for dossier tests, built through the services.
+"""Personas and a small province for tests, built through the services.
+
+Used through the ``province`` fixture (root ``conftest.py``).
 
 - commune "Phường Long Xuyên" (H01.30307) with its one-stop unit and a justice unit:
   ``counter`` (tiếp nhận), ``specialist`` (tư pháp), ``unit_head``, ``leader`` (ký);
@@ -14,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.accounts.services import create_staff_user
@@ -27,7 +27,7 @@ from motcua.dossiers.process_services import StepSpec, define_process
 from motcua.dossiers.rules import Actor
 from motcua.dossiers.services import ApplicantData, DocumentData
 
-PASSWORD = "Mot-cua-2025!"
+PASSWORD = "Mot-cua-2025!"  # noqa: S105 (test personas only)
 
 BIRTH_RECORD: dict[str, Any] = {
     "code": "2.000986",
@@ -118,9 +118,7 @@ def _staff(
     )
 
 
-@pytest.fixture
-def province(db: None, settings: Any) -> Province:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def build_province() -> Province:
     K = Agency.Kind
     L = Agency.Level
     root = _agency("H01", "UBND tỉnh An Giang", K.PEOPLES_COMMITTEE, L.PROVINCE)
