@@ -364,7 +364,8 @@ class DossierEvent(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"dossiers/{instance.dossier_id}/{instance.sha256[:2]}/{instance.sha256}"
+    # The service names files "<sha256><ext>"; keep nothing of what the uploader sent.
+    return f"dossiers/{instance.dossier_id}/{instance.sha256[:2]}/{filename}"
 
 
 class Attachment(models.Model):
