@@ -6,4 +6,5 @@ app_name = "catalog"
 
 urlpatterns = [
     path("thu-tuc/", views.procedure_list, name="list"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="detail"),
 ]
