@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)
-        args = ["help"] if not args else args
+        args = args or ["help"]
     else:
         args[0] = ALIASES.get(args[0], args[0])
     execute_from_command_line(["motcua", *args])
