@@ -42,7 +42,8 @@ from motcua.catalog.models import Field, Level, OnlineLevel, Procedure, Procedur
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
-# Boosts added to the text relevance (which stays well under 50 on both databases).
+# Boosts added to the text relevance; they outweigh its usual spread between two matches
+# (a few points), so a phrase or exact name match wins over word counts.
 BOOST_NAME_EXACT = 100
 BOOST_NAME_PHRASE = 20
 BOOST_NAME_PREFIX = 10
