@@ -20,6 +20,7 @@ listed instead. A query that looks like a procedure code lists the codes startin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -38,6 +39,8 @@ from django.db.models.expressions import RawSQL
 from motcua.agencies.models import Agency
 from motcua.catalog import rules
 from motcua.catalog.models import Field, Level, OnlineLevel, Procedure, ProcedureOffering
+from motcua.worktime.queries import calendar_for
+from motcua.worktime.rules import due_after
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -304,3 +307,16 @@ def field_exists(slug: str) -> bool:
 
 def agency_exists(code: str) -> bool:
     return Agency.objects.filter(code=code).exists()
+
+
+def expected_return(procedure: Procedure, now: datetime) -> datetime | None:
+    """When a dossier filed ``now`` would be due, from the shortest national time limit.
+
+    Working days only (weekends, holidays and the government's day swaps skipped; after
+    the 15:00 cut-off counting starts the next working day), on the province's calendar.
+    None when the procedure gives no usable time limit.
+    """
+    days = procedure.national_deadline_cap()
+    if days is None:
+        return None
+    return due_after(calendar_for(None), now, working_days=float(days))

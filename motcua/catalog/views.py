@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from motcua.catalog import queries
@@ -44,5 +45,9 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "catalog/procedure_detail.html",
-        {"procedure": procedure, "shortest": procedure.shortest_channel()},
+        {
+            "procedure": procedure,
+            "shortest": procedure.shortest_channel(),
+            "expected_return": queries.expected_return(procedure, timezone.now()),
+        },
     )
