@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "motcua.core",
     "motcua.accounts",
@@ -48,7 +50,10 @@ INSTALLED_APPS = [
     "motcua.worktime",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.backoffice",
     "motcua.printing",
+    "motcua.integrations",
+    "motcua.portal",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,6 +168,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- motcua ---------------------------------------------------------------------------
 MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "An Giang")
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the
+# connection's address). Used to rate-limit the public dossier lookup per client.
+MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+# Name shown in authenticator apps for the staff second factor (django-otp TOTP).
+OTP_TOTP_ISSUER = f"Một cửa {MOTCUA_PROVINCE_NAME}"
 
 LOGGING = {
     "version": 1,

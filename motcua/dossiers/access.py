@@ -40,6 +40,10 @@ def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:
     scope = agency_scope_ids(staff)
     if not scope:
         return Dossier.objects.none()
+    if staff.unit_id is not None:
+        # A one-stop unit receives for any agency of the province (Decree 118/2025/NĐ-CP
+        # art. 14): what its officers received or hold there is theirs to see.
+        scope = scope | {staff.unit_id}
     stepped = DossierStep.objects.filter(agency_id__in=scope).values("dossier_id")
     return Dossier.objects.filter(
         Q(deciding_agency_id__in=scope) | Q(intake_agency_id__in=scope) | Q(pk__in=stepped)

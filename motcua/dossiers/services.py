@@ -659,9 +659,14 @@ def perform_action(
         raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
     with transaction.atomic():
         pk = dossier if isinstance(dossier, int) else dossier.pk
-        current = Dossier.objects.select_related(
-            "deciding_agency", "intake_agency", "offering__procedure"
-        ).get(pk=pk)
+        # Lock the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers):
+        # a concurrent action waits here and then sees the new version, instead of
+        # deciding on this row and the other action's steps at once.
+        current = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("deciding_agency", "intake_agency", "offering__procedure")
+            .get(pk=pk)
+        )
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
         active = _active_steps(current)
@@ -859,6 +864,15 @@ class _Handler:
         ):
             raise InvalidDossierInput(
                 "Bước tiếp theo là lãnh đạo phê duyệt, ký: chọn «Trình ký».", "action"
+            )
+        if self.action is Action.SUBMIT_FOR_SIGNATURE and not (
+            upcoming and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
+        ):
+            # Otherwise the dossier would wait "for signature" at a step no leader holds.
+            raise InvalidDossierInput(
+                "Bước tiếp theo không phải bước lãnh đạo phê duyệt, ký: chọn «Chuyển bước "
+                "tiếp theo».",
+                "action",
             )
         self._finish_step(step)
         self._start_steps(upcoming)

@@ -1,0 +1,77 @@
+"""/can-bo/tong-quan/ (leaders) and the register (form 07)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import User
+from motcua.accounts.roles import Role
+from motcua.accounts.services import create_staff_user
+from motcua.backoffice.tests.conftest import at
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import perform_action, receive_at_counter
+from motcua.testing.personas import APPLICANT, PASSWORD, Province
+
+Login = Callable[[User], Client]
+
+
+def rows_by_name(rows: list[Any]) -> dict[str, Any]:
+    return {r.name: r for r in rows}
+
+
+@pytest.mark.django_db
+def test_the_leader_sees_counts_by_place_and_officer_linking_to_worklists(
+    province: Province, login: Login, received: Dossier, clock: Any
+) -> None:
+    p = province
+    other = receive_at_counter(acting_user=p.counter, offering=p.offering, applicant=APPLICANT)
+    perform_action(received, Action.ASSIGN, acting_user=p.counter, assignee=p.specialist)
+    perform_action(received, Action.FORWARD, acting_user=p.specialist)  # → police
+    clock.move_to(at(10, 9))  # both are past their appointment
+    leader = login(p.leader)
+    response = leader.get("/can-bo/tong-quan/")
+    board = response.context["board"]
+    assert board.title == "UBND phường Long Xuyên"
+    assert board.totals["open"] == 2 and board.totals["overdue"] == 2
+    places = rows_by_name(board.by_place)
+    assert places["Trung tâm Phục vụ hành chính công phường Long Xuyên"].open == 1
+    police = places["Phòng Cảnh sát quản lý hành chính về trật tự xã hội"]
+    assert police.open == 1 and police.overdue == 1
+    justice = places["Phòng Văn hóa - Xã hội"]
+    assert justice.steps_on_time == 1  # the specialist's step, finished in time
+    officers = rows_by_name(board.by_officer)
+    assert officers["Lê Văn Minh"].steps_on_time == 1
+    html = response.content.decode()
+    link = f"/can-bo/?tab=overdue&amp;noi={police.key}"
+    assert link in html
+    listed = leader.get(link.replace("&amp;", "&"))
+    assert [r.dossier.code for r in listed.context["rows"]] == [received.code]
+    assert other.code not in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_tthc_control_sees_the_province(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    controller = create_staff_user(
+        "kiemsoat", full_name="Kiểm Soát", agency=province.other_commune,
+        roles=[Role.TTHC_CONTROL], password=PASSWORD,
+    )  # fmt: skip
+    board = login(controller).get("/can-bo/tong-quan/").context["board"]
+    assert board.title == "Toàn tỉnh" and board.totals["open"] == 1
+
+
+@pytest.mark.django_db
+def test_the_register_prints_as_pdf(province: Province, login: Login, received: Dossier) -> None:
+    client = login(province.counter)
+    page = client.get("/can-bo/so-theo-doi/")
+    assert page.status_code == 200 and 'type="date"' in page.content.decode()
+    pdf = client.get("/can-bo/so-theo-doi/", {"tu": "2025-03-01", "den": "2025-03-31"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bad = client.get("/can-bo/so-theo-doi/", {"tu": "2025-03-31", "den": "2025-03-01"})
+    assert bad.status_code == 422 and "Ngày cuối phải sau ngày đầu." in bad.content.decode()

@@ -1,0 +1,266 @@
+"""/can-bo/ho-so/<code>/: what it shows, the action forms, errors, files, printouts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.models import User
+from motcua.backoffice.tests.conftest import PDF, PNG, at
+from motcua.dossiers.attachments import add_attachment
+from motcua.dossiers.errors import InvalidDossierInput
+from motcua.dossiers.models import Attachment, Dossier, DossierEvent
+from motcua.dossiers.rules import Action, Status
+from motcua.dossiers.services import perform_action
+from motcua.testing.personas import APPLICANT, Province
+
+Login = Callable[[User], Client]
+
+
+def url(dossier: Dossier, tail: str = "") -> str:
+    return f"/can-bo/ho-so/{dossier.code}/{tail}"
+
+
+@pytest.mark.django_db
+def test_the_page_shows_applicant_steps_timeline_and_the_allowed_actions(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    response = login(province.counter).get(url(received))
+    html = response.content.decode()
+    for text in (
+        APPLICANT.name,
+        APPLICANT.id_number,
+        APPLICANT.phone,
+        "Tờ khai đăng ký khai sinh",
+        "Trần Thị Thu",  # the receiving officer, in the timeline
+        "Cán bộ tiếp nhận và trả kết quả",
+        "Trung tâm Phục vụ hành chính công phường Long Xuyên",
+        "08:00 03/03/2025",  # received, local time
+        "Đăng ký thường trú",  # a later step, with its agency
+        "Công an tỉnh An Giang",
+        "In mẫu 01",
+        "In mẫu 06",
+    ):
+        assert text in html, text
+    actions = response.context["p"].actions
+    assert Action.FORWARD in actions and Action.ASSIGN in actions
+    assert Action.SIGN not in actions
+    assert f'action="/can-bo/ho-so/{received.code}/thao-tac/forward/"' in html
+    assert "Không có quyền" not in html
+
+
+@pytest.mark.django_db
+def test_an_action_through_its_form_is_performed(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    client = login(province.counter)
+    response = client.post(url(received, "thao-tac/forward/"), {"expected_version": 1})
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == Status.IN_PROGRESS and received.version == 2
+    page = client.get(response["Location"])
+    assert "Đã thực hiện: Chuyển bước tiếp theo." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_version_shows_the_conflict_and_keeps_the_input(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    perform_action(received, Action.FORWARD, acting_user=province.counter)
+    reason = "Thiếu bản sao giấy chứng nhận kết hôn của cha mẹ"
+    response = login(province.specialist).post(
+        url(received, "thao-tac/request_supplement/"), {"expected_version": 1, "reason": reason}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Hồ sơ vừa được người khác cập nhật" in html
+    assert reason in html  # what the user typed is still in the form
+    received.refresh_from_db()
+    assert received.status == Status.IN_PROGRESS and received.version == 2
+    assert received.supplement_requests == 0
+
+
+@pytest.mark.django_db
+def test_errors_are_shown_in_vietnamese_and_nothing_is_saved(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    perform_action(received, Action.FORWARD, acting_user=province.counter)
+    specialist = login(province.specialist)
+    missing = specialist.post(
+        url(received, "thao-tac/request_supplement/"), {"expected_version": 2, "reason": "  "}
+    )
+    assert missing.status_code == 422
+    assert "Vui lòng ghi rõ lý do." in missing.content.decode()
+    refused = specialist.post(url(received, "thao-tac/sign/"), {"expected_version": 2})
+    assert refused.status_code == 409
+    assert "Không thể thực hiện «Phê duyệt, ký kết quả»" in refused.content.decode()
+    received.refresh_from_db()
+    assert received.version == 2 and DossierEvent.objects.filter(dossier=received).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_form_of_an_action_is_offered_for_printing(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    perform_action(received, Action.FORWARD, acting_user=province.counter)
+    specialist = login(province.specialist)
+    done = specialist.post(
+        url(received, "thao-tac/request_supplement/"),
+        {"expected_version": 2, "reason": "Giấy chứng nhận kết hôn\nSổ hộ khẩu"},
+    )
+    assert done.status_code == 302 and done["Location"].endswith("?in=02")
+    page = specialist.get(done["Location"]).content.decode()
+    assert "In phiếu: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)" in page
+    pdf = specialist.get(url(received, "in/02/"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert specialist.get(url(received, "in/04/")).status_code == 404  # no apology yet
+
+
+@pytest.mark.django_db
+def test_the_holder_sees_submit_for_signature_only_when_the_leader_is_next(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    p = province
+    dossier = perform_action(received, Action.FORWARD, acting_user=p.counter)
+    at_justice = login(p.specialist).get(url(dossier)).context["p"].actions
+    assert Action.FORWARD in at_justice and Action.SUBMIT_FOR_SIGNATURE not in at_justice
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.specialist)
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.police_officer)
+    at_insurance = login(p.insurer).get(url(dossier)).context["p"].actions
+    assert Action.SUBMIT_FOR_SIGNATURE in at_insurance and Action.FORWARD not in at_insurance
+    response = login(p.insurer).post(
+        url(dossier, "thao-tac/submit_for_signature/"), {"expected_version": dossier.version}
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == Status.AWAITING_SIGNATURE
+    assert login(p.leader).get(url(dossier)).context["p"].actions[0] is Action.SIGN
+
+
+@pytest.mark.django_db
+def test_submitting_for_signature_when_the_next_step_is_not_the_leaders_is_refused(
+    province: Province, received: Dossier
+) -> None:
+    dossier = perform_action(received, Action.FORWARD, acting_user=province.counter)
+    with pytest.raises(InvalidDossierInput, match="Chuyển bước tiếp theo"):
+        perform_action(dossier, Action.SUBMIT_FOR_SIGNATURE, acting_user=province.specialist)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.IN_PROGRESS and dossier.version == 2
+
+
+@pytest.mark.django_db
+def test_assign_offers_the_specialists_of_the_next_agency(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    counter = login(province.counter)
+    specialists = counter.get(url(received)).context["p"].specialists
+    assert specialists == [province.specialist]
+    response = counter.post(
+        url(received, "thao-tac/assign/"),
+        {"expected_version": 1, "assignee": province.outsider.pk},
+    )
+    assert response.status_code == 422 and "không hợp lệ" in response.content.decode()
+    response = counter.post(
+        url(received, "thao-tac/assign/"),
+        {"expected_version": 1, "assignee": province.specialist.pk},
+    )
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.assignee_id == province.specialist.pk
+
+
+@pytest.mark.django_db
+def test_an_apology_sets_a_new_date_shown_on_the_page(
+    province: Province, login: Login, received: Dossier, clock: Any
+) -> None:
+    perform_action(received, Action.FORWARD, acting_user=province.counter)
+    clock.move_to(at(4, 9))
+    leader = login(province.leader)
+    form = leader.get(url(received)).content.decode()
+    assert 'name="new_due"' in form and 'name="reason"' in form
+    response = leader.post(
+        url(received, "thao-tac/issue_apology/"),
+        {"expected_version": 2, "reason": "Cần xác minh nơi thường trú", "new_due": "2025-03-12"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?in=04")
+    received.refresh_from_db()
+    assert received.new_appointment_at == at(12, 17)
+    page = leader.get(url(received)).content.decode()
+    assert "17:00 12/03/2025" in page and "Đã hẹn lại" in page
+    assert "<s>" in page  # the original appointment, struck through
+
+
+@pytest.mark.django_db
+def test_files_are_served_inline_to_those_who_may_see_them(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    document = received.documents.first()
+    pdf = add_attachment(
+        received,
+        io.BytesIO(PDF),
+        original_name="tờ khai.pdf",
+        acting_user=province.counter,
+        document=document,
+    )
+    image = add_attachment(
+        received, io.BytesIO(PNG), original_name="anh.png", acting_user=province.counter
+    )
+    client = login(province.specialist)
+    page = client.get(url(received)).content.decode()
+    assert f'href="/can-bo/ho-so/{received.code}/tep/{pdf.pk}/" target="_blank"' in page
+    assert f'<img src="/can-bo/ho-so/{received.code}/tep/{image.pk}/"' in page
+    response = client.get(url(received, f"tep/{pdf.pk}/"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert client.get(url(received, "tep/999999/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_more_scans_are_uploaded_all_or_nothing(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    client = login(province.counter)
+
+    def upload(*files: tuple[str, bytes]) -> Any:
+        streams = []
+        for name, data in files:
+            stream = io.BytesIO(data)
+            stream.name = name
+            streams.append(stream)
+        document = received.documents.first()
+        assert document is not None
+        return client.post(url(received, "tai-len/"), {"files": streams, "document": document.pk})
+
+    bad = upload(("a.pdf", PDF), ("virus.pdf", b"MZ\x90\x00 not a pdf"))
+    assert bad.status_code == 422
+    assert "«virus.pdf»: chỉ nhận tệp PDF, JPEG hoặc PNG" in bad.content.decode()
+    assert Attachment.objects.count() == 0
+    assert upload(("a.pdf", PDF), ("b.png", PNG)).status_code == 302
+    assert Attachment.objects.filter(dossier=received, document__isnull=False).count() == 2
+    assert login(province.leader).post(url(received, "tai-len/"), {}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_online_dossier_is_accepted_from_the_queue(
+    province: Province, login: Login, clock: Any
+) -> None:
+    from motcua.dossiers.services import submit_online
+
+    dossier = submit_online(offering=province.offering, applicant=APPLICANT)
+    counter = login(province.counter)
+    assert [r.dossier.code for r in counter.get("/can-bo/?tab=queue").context["rows"]] == [
+        dossier.code
+    ]
+    actions = counter.get(url(dossier)).context["p"].actions
+    assert actions[0] is Action.ACCEPT and Action.REFUSE_INTAKE in actions
+    response = counter.post(url(dossier, "thao-tac/accept/"), {"expected_version": 1})
+    assert response.status_code == 302 and response["Location"].endswith("?in=01")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED and dossier.appointment_at is not None

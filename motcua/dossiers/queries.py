@@ -1,0 +1,780 @@
+"""Reads of the back office: worklists, the dossier page and the leaders' dashboard.
+
+Every list starts from :func:`motcua.dossiers.access.visible_dossiers`, so a tab can never
+show a dossier its user may not open. The instants a page compares deadlines with (now,
+"due within one working day", the start of the month) are computed once per request
+(:class:`Clock`) and the lists then use plain ``due_at`` comparisons: the number of
+queries does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.accounts.roles import Role
+from motcua.agencies.models import Agency
+from motcua.catalog.models import Procedure, ProcedureOffering
+from motcua.catalog.rules import fold
+from motcua.dossiers import rules
+from motcua.dossiers.access import visible_dossiers
+from motcua.dossiers.models import Attachment, Dossier, DossierDocument, DossierEvent, DossierStep
+from motcua.dossiers.printouts import available_forms
+from motcua.dossiers.rules import Action, Actor, Status
+from motcua.dossiers.services import allowed_actions_for, counter_agency
+from motcua.worktime.queries import calendar_for
+from motcua.worktime.rules import due_after
+
+PAGE_SIZE = 25
+ON_TIME = ("early", "on_time")
+
+# --------------------------------------------------------------------------- clock
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The instants a request compares deadlines with."""
+
+    now: datetime
+    soon: datetime  # one working day from now: due_at <= soon is "due soon"
+    month_start: datetime
+
+    def level(self, due: datetime | None) -> str:
+        """``overdue``, ``due_soon`` or ``ok`` for a running deadline."""
+        if due is None:
+            return "ok"
+        if due < self.now:
+            return "overdue"
+        return "due_soon" if due <= self.soon else "ok"
+
+
+def clock_for(user: User, now: datetime | None = None) -> Clock:
+    """Now, the due-soon threshold on the user's agency calendar, the month start.
+
+    ``due_at <= soon`` is the same test as ``rules.warning_level(...) is DUE_SOON``: at
+    most one working day (``DEFAULT_DUE_SOON_WORKING_HOURS``) of working time is left.
+    """
+    now = now or timezone.now()
+    cal = calendar_for(user.agency)
+    soon = due_after(
+        cal, now, working_hours=rules.DEFAULT_DUE_SOON_WORKING_HOURS, apply_cutoff=False
+    )
+    local = timezone.localtime(now)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return Clock(now=now, soon=soon, month_start=month_start)
+
+
+def end_of_working_day(agency: Agency, day: date) -> datetime:
+    """The end of the last working session of ``day`` on ``agency``'s calendar."""
+    cal = calendar_for(agency)
+    return datetime.combine(day, cal.sessions[-1][1], tzinfo=ZoneInfo(cal.tz))
+
+
+# --------------------------------------------------------------------------- who holds what
+
+
+def _actors(user: User) -> list[Actor]:
+    return [a for r in user.role_set() if (a := rules.actor_for_role(r)) is not None]
+
+
+def _held_step_q(user: User) -> Q | None:
+    """Active steps this user holds (the service's ``_holds`` as a filter)."""
+    places = [pk for pk in (user.agency_id, user.unit_id) if pk]
+    if not places:
+        return None
+    unit_ok = Q() if user.unit_id is None else Q(unit__isnull=True) | Q(unit_id=user.unit_id)
+    parts = []
+    for actor in _actors(user):
+        part = Q(role=actor.value) & unit_ok
+        if actor not in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
+            part &= Q(assignee__isnull=True) | Q(assignee_id=user.pk)
+        parts.append(part)
+    if not parts:
+        return None
+    return Q(state=DossierStep.State.ACTIVE, agency_id__in=places) & reduce(operator.or_, parts)
+
+
+def holds_step(user: User, step: DossierStep) -> bool:
+    """Whether ``user`` holds ``step`` (same rule as :func:`_held_step_q`)."""
+    if step.state != DossierStep.State.ACTIVE or step.agency_id not in (
+        user.agency_id,
+        user.unit_id,
+    ):
+        return False
+    if step.unit_id is not None and user.unit_id not in (None, step.unit_id):
+        return False
+    for actor in _actors(user):
+        if step.role != actor.value:
+            continue
+        if actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
+            return True
+        if step.assignee_id in (None, user.pk):
+            return True
+    return False
+
+
+def _mine_q(user: User) -> Q:
+    held = _held_step_q(user)
+    if held is None:
+        return Q(pk__in=[])
+    return Q(Exists(DossierStep.objects.filter(held, dossier_id=OuterRef("pk"))))
+
+
+def _counter_id(user: User) -> int | None:
+    if not user.has_role(Role.COUNTER_OFFICER) or user.agency_id is None:
+        return None
+    return counter_agency(user).pk
+
+
+def sees_province(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.TTHC_CONTROL)
+
+
+def _scope_q(user: User) -> Q:
+    """The dossiers a user answers for: held, assigned, received at their counter, at
+    their unit (unit head), decided by or sitting in their agency (leader)."""
+    if sees_province(user):
+        return Q()
+    parts = [_mine_q(user), Q(assignee_id=user.pk)]
+    counter_id = _counter_id(user)
+    if counter_id is not None:
+        parts.append(Q(intake_agency_id=counter_id))
+    if user.has_role(Role.AGENCY_LEADER) and user.agency is not None:
+        path = user.agency.path
+        parts += [
+            Q(deciding_agency__path__startswith=path),
+            Q(current_agency__path__startswith=path),
+        ]
+    if user.has_role(Role.UNIT_HEAD):
+        place = user.unit_id or user.agency_id
+        parts += [Q(current_unit_id=place), Q(current_agency_id=place)]
+    return reduce(operator.or_, parts)
+
+
+# --------------------------------------------------------------------------- worklist tabs
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    hint: str
+
+
+TABS: dict[str, Tab] = {
+    t.key: t
+    for t in (
+        Tab("queue", "Chờ tiếp nhận", "Hồ sơ nộp trực tuyến chờ bộ phận một cửa tiếp nhận"),
+        Tab("mine", "Việc của tôi", "Hồ sơ đang ở bước xử lý của tôi"),
+        Tab("open", "Đang giải quyết", "Hồ sơ đã tiếp nhận, chưa có kết quả"),
+        Tab("due_soon", "Sắp đến hạn", "Còn không quá 01 ngày làm việc"),
+        Tab("overdue", "Quá hạn", "Đã quá hạn trả kết quả"),
+        Tab("paused", "Tạm dừng", "Chờ bổ sung hồ sơ hoặc thực hiện nghĩa vụ tài chính"),
+        Tab("results", "Chờ trả kết quả", "Đã có kết quả, chờ trả cho người nộp"),
+        Tab("done", "Hoàn thành trong tháng", "Đã có kết quả, từ chối hoặc dừng trong tháng"),
+        Tab("all", "Tra cứu", "Mọi hồ sơ tôi được xem"),
+    )
+}
+PAUSED = rules.CLOCK_PAUSED | {Status.INTAKE_SUPPLEMENT_REQUESTED}
+
+
+def tabs_for(user: User) -> list[Tab]:
+    """The tabs that make sense for the user's roles, in display order."""
+    counter = user.has_role(Role.COUNTER_OFFICER)
+    manager = sees_province(user) or any(
+        user.has_role(r) for r in (Role.AGENCY_LEADER, Role.UNIT_HEAD)
+    )
+    keys = ["queue"] if counter else []
+    keys += ["mine"]
+    keys += ["open"] if counter or manager else []
+    keys += ["due_soon", "overdue", "paused"]
+    keys += ["results"] if counter else []
+    keys += ["done"] if manager else []
+    keys += ["all"]
+    return [TABS[k] for k in keys]
+
+
+def _tab_q(user: User, key: str, clock: Clock) -> Q:
+    counter_id = _counter_id(user)
+    if key == "queue":
+        return Q(status=Status.NEW_ONLINE, intake_agency_id=counter_id)
+    if key == "results":
+        return Q(status=Status.PROCESSED, intake_agency_id=counter_id)
+    if key == "mine":
+        # Work to do now: not while the applicant must act (supplement, fees).
+        return _mine_q(user) & ~Q(status__in=list(PAUSED))
+    if key == "all":
+        return Q()
+    scope = _scope_q(user)
+    running = Q(status__in=list(rules.CLOCK_RUNNING))
+    if key == "open":
+        return scope & Q(status__in=list(rules.OPEN))
+    if key == "due_soon":
+        return scope & running & Q(due_at__gte=clock.now, due_at__lte=clock.soon)
+    if key == "overdue":
+        return scope & running & Q(due_at__lt=clock.now)
+    if key == "paused":
+        return scope & Q(status__in=list(PAUSED))
+    if key == "done":
+        return scope & Q(status__in=list(rules.FINISHED), finished_at__gte=clock.month_start)
+    raise KeyError(key)
+
+
+def tab_counts(user: User, tabs: Sequence[Tab], clock: Clock) -> dict[str, int]:
+    """The count of every tab, in one query."""
+    aggregates: dict[str, Any] = {}
+    for tab in tabs:
+        q = _tab_q(user, tab.key, clock)
+        aggregates[tab.key] = Count("pk", filter=q) if q else Count("pk")
+    return dict(visible_dossiers(user).aggregate(**aggregates))
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    tab: str = "mine"
+    q: str = ""
+    procedure_id: int | None = None
+    status: str = ""
+    place_id: int | None = None  # where the dossier is now (unit, or agency without unit)
+    officer_id: int | None = None  # 0: not assigned
+    result: str = ""  # "on_time" / "late" (finished dossiers)
+    sort: str = "due"
+
+
+SORTS: dict[str, tuple[str, list[Any]]] = {
+    "due": ("Hạn xử lý gần nhất", [F("due_at").asc(nulls_last=True), "pk"]),
+    "received": ("Mới tiếp nhận", [F("received_on").desc(nulls_last=True), "-pk"]),
+    "code": ("Mã hồ sơ", ["code", "pk"]),
+}
+
+
+def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
+    """The dossiers of one tab with the filters, search and sort applied."""
+    qs = visible_dossiers(user).filter(_tab_q(user, f.tab, clock))
+    if f.q.strip():
+        qs = qs.filter(search_text__contains=fold(f.q))
+    if f.procedure_id:
+        qs = qs.filter(procedure_id=f.procedure_id)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.place_id:
+        qs = qs.filter(
+            Q(current_unit_id=f.place_id)
+            | Q(current_unit__isnull=True, current_agency_id=f.place_id)
+        )
+    if f.officer_id is not None:
+        qs = qs.filter(assignee_id=f.officer_id or None)
+    if f.result == "on_time":
+        qs = qs.filter(timeliness__in=ON_TIME)
+    elif f.result == "late":
+        qs = qs.filter(timeliness="late")
+    ordering = SORTS.get(f.sort, SORTS["due"])[1]
+    return (
+        qs.annotate(received_on=Coalesce("received_at", "submitted_at"))
+        .select_related("procedure", "current_agency", "current_unit", "assignee")
+        .order_by(*ordering)
+    )
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    dossier: Dossier
+    level: str  # overdue / due_soon / ok / paused / finished / waiting
+    appointment: datetime | None
+
+
+def work_rows(dossiers: Iterable[Dossier], clock: Clock) -> list[WorkRow]:
+    rows = []
+    for d in dossiers:
+        status = Status(d.status)
+        if status in rules.CLOCK_RUNNING:
+            level = clock.level(d.due_at)
+        elif status in PAUSED:
+            level = "paused"
+        elif status in rules.PRE_INTAKE:
+            level = "waiting"
+        else:
+            level = "finished"
+        rows.append(WorkRow(d, level, d.new_appointment_at or d.appointment_at))
+    return rows
+
+
+def procedures_in_view(user: User) -> list[tuple[int, str]]:
+    """(id, "code · name") of the procedures of the dossiers the user may see."""
+    ids = visible_dossiers(user).values("procedure_id")
+    return [
+        (pk, f"{code} · {name}")
+        for pk, code, name in Procedure.objects.filter(pk__in=ids)
+        .order_by("name")
+        .values_list("pk", "code", "name")
+    ]
+
+
+def place_name(place_id: int | None) -> str:
+    if not place_id:
+        return ""
+    return Agency.objects.filter(pk=place_id).values_list("name", flat=True).first() or ""
+
+
+def officer_name(officer_id: int | None) -> str:
+    if officer_id is None:
+        return ""
+    if officer_id == 0:
+        return "Chưa phân công"
+    user = User.objects.filter(pk=officer_id).first()
+    return (user.get_full_name() or user.username) if user else ""
+
+
+# --------------------------------------------------------------------------- dossier page
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: DossierStep
+    level: str  # early / on_time / late / overdue / due_soon / running / pending / skipped
+
+
+@dataclass
+class DossierPage:
+    dossier: Dossier
+    documents: list[DossierDocument]
+    loose_attachments: list[Attachment]
+    events: list[DossierEvent]
+    steps: list[StepRow]
+    actions: list[Action]
+    forms: list[tuple[str, str]]
+    level: str
+    specialists: list[User] = field(default_factory=list)
+
+
+def _step_level(step: DossierStep, clock: Clock, paused: bool) -> str:
+    if step.state == DossierStep.State.DONE:
+        return step.timeliness or "on_time"
+    if step.state == DossierStep.State.SKIPPED:
+        return "skipped"
+    if step.state == DossierStep.State.PENDING:
+        return "pending"
+    if paused:
+        return "paused"
+    level = clock.level(step.due_at)
+    return "running" if level == "ok" else level
+
+
+def next_steps(steps: Sequence[DossierStep], finishing: DossierStep) -> list[DossierStep]:
+    """The steps that become active when ``finishing`` is done (as the service does)."""
+    same_branch = [
+        s
+        for s in steps
+        if s.stage == finishing.stage
+        and s.branch == finishing.branch
+        and s.position > finishing.position
+    ]
+    if same_branch:
+        return [min(same_branch, key=lambda s: s.position)]
+    if any(
+        s.stage == finishing.stage
+        and s.pk != finishing.pk
+        and s.state in (DossierStep.State.ACTIVE, DossierStep.State.PENDING)
+        for s in steps
+    ):
+        return []
+    later = [s for s in steps if s.stage > finishing.stage]
+    if not later:
+        return []
+    stage = min(s.stage for s in later)
+    firsts: dict[int, DossierStep] = {}
+    for s in sorted((s for s in later if s.stage == stage), key=lambda s: s.position):
+        firsts.setdefault(s.branch, s)
+    return list(firsts.values())
+
+
+def _held_for_service(user: User, steps: Sequence[DossierStep]) -> DossierStep | None:
+    active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
+    held = next((s for s in active if holds_step(user, s)), None)
+    if held is None and any(user.has_role(r) for r in (Role.AGENCY_LEADER, Role.UNIT_HEAD)):
+        held = next((s for s in active if s.agency_id == user.agency_id), None)
+    return held
+
+
+def natural_actions(
+    user: User, dossier: Dossier, allowed: Sequence[Action], steps: Sequence[DossierStep]
+) -> list[Action]:
+    """The allowed actions with the one the process expects: «Trình ký» when the next
+    step is the agency leader's, «Chuyển bước tiếp theo» otherwise (never both)."""
+    actions = sorted(allowed, key=lambda a: ACTION_ORDER.index(a) if a in ACTION_ORDER else 99)
+    if Status(dossier.status) is not Status.IN_PROGRESS:
+        return actions
+    held = next((s for s in steps if holds_step(user, s)), None)
+    if held is None:
+        return actions
+    upcoming = next_steps(steps, held)
+    to_leader = bool(upcoming) and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
+    drop = Action.FORWARD if to_leader else Action.SUBMIT_FOR_SIGNATURE
+    return [a for a in actions if a is not drop]
+
+
+#: The order of the buttons: moving the dossier on first, refusals last.
+ACTION_ORDER = [
+    Action.ACCEPT,
+    Action.SIGN,
+    Action.SUBMIT_FOR_SIGNATURE,
+    Action.FORWARD,
+    Action.RETURN_RESULT,
+    Action.MARK_RESULT_READY,
+    Action.ASSIGN,
+    Action.SUPPLEMENT,
+    Action.RECORD_PAYMENT,
+    Action.REQUEST_SUPPLEMENT,
+    Action.REQUEST_PAYMENT,
+    Action.RETURN_TO_PREVIOUS,
+    Action.ISSUE_APOLOGY,
+    Action.REQUEST_WITHDRAWAL,
+    Action.STOP,
+    Action.REFUSE_INTAKE,
+    Action.REJECT,
+]
+
+
+def assignable_specialists(
+    user: User, dossier: Dossier, steps: Sequence[DossierStep]
+) -> list[User]:
+    """Specialists who may be assigned: of the next step's agency when the user hands
+    over (counter officer), else of the agency (and unit) of the active step."""
+    held = _held_for_service(user, steps)
+    if held is not None and held.role != Actor.SPECIALIST.value:
+        targets = next_steps(steps, held)
+    else:
+        targets = [s for s in steps if s.state == DossierStep.State.ACTIVE]
+    if not targets:
+        return []
+    where = reduce(
+        operator.or_,
+        [
+            Q(agency_id=s.agency_id)
+            & (Q() if s.unit_id is None else Q(unit__isnull=True) | Q(unit_id=s.unit_id))
+            for s in targets
+        ],
+    )
+    return list(
+        User.objects.filter(
+            where,
+            kind=User.Kind.STAFF,
+            is_active=True,
+            role_assignments__role=Role.SPECIALIST.value,
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
+    """Everything the dossier page shows, in a fixed number of queries."""
+    documents = list(dossier.documents.prefetch_related("attachments").order_by("order", "pk"))
+    loose = list(dossier.attachments.filter(document__isnull=True).order_by("uploaded_at", "pk"))
+    events = list(
+        dossier.events.select_related("actor", "actor_agency", "to_agency", "step").order_by("seq")
+    )
+    steps = list(dossier.steps.select_related("agency", "unit", "assignee"))
+    status = Status(dossier.status)
+    paused = status in PAUSED
+    rows = [StepRow(s, _step_level(s, clock, paused)) for s in steps]
+    allowed = natural_actions(user, dossier, allowed_actions_for(user, dossier), steps)
+    if status in rules.CLOCK_RUNNING:
+        level = clock.level(dossier.due_at)
+    else:
+        level = "paused" if paused else ("finished" if status in rules.FINISHED else "waiting")
+    page = DossierPage(
+        dossier=dossier,
+        documents=documents,
+        loose_attachments=loose,
+        events=events,
+        steps=rows,
+        actions=allowed,
+        forms=available_forms(dossier),
+        level=level,
+    )
+    if Action.ASSIGN in allowed:
+        page.specialists = assignable_specialists(user, dossier, steps)
+    return page
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def receivable_offerings(user: User, q: str = "", limit: int = 30) -> list[ProcedureOffering]:
+    """Offerings the user's counter may receive (the service's ``_may_receive_for``):
+    a service center or one-stop unit receives any procedure of its province
+    (Decree 118/2025/NĐ-CP art. 14); another counter its own agency's, its parent's,
+    its ancestors' and its subtree's. Own agency first; ``q`` is accent-insensitive."""
+    if _counter_id(user) is None:
+        return []
+    intake = counter_agency(user)
+    qs = ProcedureOffering.objects.filter(
+        is_active=True, procedure__status=Procedure.Status.IN_FORCE
+    )
+    ancestors = intake.ancestor_ids() or [intake.pk]
+    if intake.kind in (Agency.Kind.SERVICE_CENTER, Agency.Kind.ONE_STOP_UNIT):
+        qs = qs.filter(agency__path__startswith=f"/{ancestors[0]}/")
+    else:
+        qs = qs.filter(
+            Q(agency_id__in=ancestors)
+            | Q(agency__path__startswith=intake.path)
+            | Q(agency__parent_id=intake.pk)
+        )
+    text = q.strip()
+    if text:
+        words = Q()
+        for word in fold(text).split():
+            words &= Q(procedure__search_text__contains=word)
+        qs = qs.filter(Q(procedure__code__startswith=text) | words)
+    own = [pk for pk in (user.agency_id, intake.pk, intake.parent_id) if pk]
+    return list(
+        qs.select_related("procedure", "agency")
+        .annotate(own=Case(When(agency_id__in=own, then=0), default=1, output_field=IntegerField()))
+        .order_by("own", "procedure__search_name", "pk")[:limit]
+    )
+
+
+def receivable_offering(user: User, offering_id: int) -> ProcedureOffering | None:
+    """One offering the user may receive, with its procedure's required documents."""
+    if _counter_id(user) is None:
+        return None
+    offering = (
+        ProcedureOffering.objects.select_related("procedure", "agency")
+        .prefetch_related("procedure__documents")
+        .filter(pk=offering_id, is_active=True)
+        .first()
+    )
+    if offering is None:
+        return None
+    allowed = {o.pk for o in receivable_offerings(user, offering.procedure.code, limit=200)}
+    return offering if offering.pk in allowed else None
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class DashRow:
+    key: int
+    name: str
+    open: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    paused: int = 0
+    steps_on_time: int = 0
+    steps_late: int = 0
+
+
+@dataclass
+class Dashboard:
+    title: str
+    totals: dict[str, int]
+    by_place: list[DashRow]
+    by_officer: list[DashRow]
+
+
+def may_see_dashboard(user: User) -> bool:
+    return sees_province(user) or any(
+        user.has_role(r) for r in (Role.AGENCY_LEADER, Role.UNIT_HEAD)
+    )
+
+
+def _open_counts(clock: Clock) -> dict[str, Any]:
+    running = Q(status__in=list(rules.CLOCK_RUNNING))
+    return {
+        "open": Count("pk", filter=Q(status__in=list(rules.OPEN))),
+        "due_soon": Count("pk", filter=running & Q(due_at__gte=clock.now, due_at__lte=clock.soon)),
+        "overdue": Count("pk", filter=running & Q(due_at__lt=clock.now)),
+        "paused": Count("pk", filter=Q(status__in=list(PAUSED))),
+    }
+
+
+def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
+    """Counts for a leader's agency (a unit head's unit; the province for TTHC control):
+    by where the dossiers are now, by officer, and steps finished this month."""
+    base = visible_dossiers(user).filter(_scope_q(user))
+    done = Q(status__in=list(rules.FINISHED), finished_at__gte=clock.month_start)
+    totals = dict(
+        base.aggregate(
+            **_open_counts(clock),
+            done_on_time=Count("pk", filter=done & Q(timeliness__in=ON_TIME)),
+            done_late=Count("pk", filter=done & Q(timeliness="late")),
+        )
+    )
+    current = base.filter(status__in=list(rules.OPEN | PAUSED))
+    places: dict[int, DashRow] = {}
+    for row in current.values("current_unit_id", "current_agency_id").annotate(
+        **_open_counts(clock)
+    ):
+        key = row["current_unit_id"] or row["current_agency_id"]
+        if key is None:
+            continue
+        target = places.setdefault(key, DashRow(key, ""))
+        for name in ("open", "due_soon", "overdue", "paused"):
+            setattr(target, name, getattr(target, name) + row[name])
+    officers: dict[int, DashRow] = {}
+    for row in current.values("assignee_id").annotate(**_open_counts(clock)):
+        key = row["assignee_id"] or 0
+        officers[key] = DashRow(
+            key, "", row["open"], row["due_soon"], row["overdue"], row["paused"]
+        )
+    finished = DossierStep.objects.filter(
+        dossier__in=base.values("pk"),
+        state=DossierStep.State.DONE,
+        finished_at__gte=clock.month_start,
+    )
+    step_counts = {
+        "ok": Count("pk", filter=Q(timeliness__in=ON_TIME)),
+        "late": Count("pk", filter=Q(timeliness="late")),
+    }
+    for row in finished.values("unit_id", "agency_id").annotate(**step_counts):
+        key = row["unit_id"] or row["agency_id"]
+        target = places.setdefault(key, DashRow(key, ""))
+        target.steps_on_time += row["ok"]
+        target.steps_late += row["late"]
+    for row in finished.exclude(assignee=None).values("assignee_id").annotate(**step_counts):
+        target = officers.setdefault(row["assignee_id"], DashRow(row["assignee_id"], ""))
+        target.steps_on_time += row["ok"]
+        target.steps_late += row["late"]
+    names = dict(Agency.objects.filter(pk__in=places).values_list("pk", "name"))
+    for place in places.values():
+        place.name = names.get(place.key, "")
+    people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=officers)}
+    for officer in officers.values():
+        officer.name = people.get(officer.key, "Chưa phân công cán bộ")
+    by_officer = sorted(officers.values(), key=lambda r: (r.key == 0, -r.open, r.name))
+    if sees_province(user):
+        title = "Toàn tỉnh"
+    elif user.has_role(Role.AGENCY_LEADER) and user.agency is not None:
+        title = user.agency.name
+    else:
+        title = (user.unit or user.agency or Agency(name="")).name
+    return Dashboard(
+        title=title,
+        totals=totals,
+        by_place=sorted(places.values(), key=lambda r: (-r.open, r.name)),
+        by_officer=by_officer[:officer_limit],
+    )
+
+
+# --------------------------------------------------------------------------- deadline warnings
+
+
+@dataclass(frozen=True)
+class DeadlineWarning:
+    dossier: Dossier
+    step: DossierStep | None
+    kind: str  # due_soon / overdue
+    due: datetime
+
+
+def deadline_warnings(now: datetime, horizon_days: int = 14) -> list[DeadlineWarning]:
+    """Open dossiers (clock running) and their active steps due within one working day
+    of ``now`` (on the deciding agency's calendar) or overdue.
+
+    ``horizon_days`` calendar days bound the candidates read (one working day is never
+    longer, even across Tết); each is then checked with ``rules.warning_level``.
+    """
+    bound = now + timedelta(days=horizon_days)
+    running = list(rules.CLOCK_RUNNING)
+    found: list[DeadlineWarning] = []
+    dossiers = Dossier.objects.filter(status__in=running, due_at__lte=bound).select_related(
+        "deciding_agency"
+    )
+    for d in dossiers:
+        assert d.due_at is not None
+        kind = _warning_kind(d.deciding_agency, now, d.due_at)
+        if kind:
+            found.append(DeadlineWarning(d, None, kind, d.due_at))
+    steps = DossierStep.objects.filter(
+        state=DossierStep.State.ACTIVE, dossier__status__in=running, due_at__lte=bound
+    ).select_related("dossier__deciding_agency", "agency", "unit")
+    for s in steps:
+        assert s.due_at is not None
+        kind = _warning_kind(s.dossier.deciding_agency, now, s.due_at)
+        if kind:
+            found.append(DeadlineWarning(s.dossier, s, kind, s.due_at))
+    return found
+
+
+def _warning_kind(agency: Agency, now: datetime, due: datetime) -> str:
+    level = rules.warning_level(calendar_for(agency), now, due)
+    return "" if level is rules.WarningLevel.OK else level.value
+
+
+def step_holders(step: DossierStep) -> list[User]:
+    """Who answers for a step: its assignee, else the staff holding its role there."""
+    if step.assignee_id is not None:
+        return [step.assignee] if step.assignee else []
+    unit_ok = Q() if step.unit_id is None else Q(unit__isnull=True) | Q(unit_id=step.unit_id)
+    return list(
+        User.objects.filter(
+            Q(agency_id=step.agency_id) | Q(unit_id=step.agency_id),
+            unit_ok,
+            kind=User.Kind.STAFF,
+            is_active=True,
+            role_assignments__role=step.role,
+        ).distinct()
+    )
+
+
+def agency_leaders(agency: Agency) -> list[User]:
+    """Leaders of ``agency`` (of its parent when it is a unit or one-stop unit)."""
+    ids = [agency.pk]
+    if agency.kind in (Agency.Kind.UNIT, Agency.Kind.ONE_STOP_UNIT) and agency.parent_id:
+        ids.append(agency.parent_id)
+    return list(
+        User.objects.filter(
+            agency_id__in=ids,
+            kind=User.Kind.STAFF,
+            is_active=True,
+            role_assignments__role=Role.AGENCY_LEADER.value,
+        ).distinct()
+    )
+
+
+def local_text(instant: datetime) -> str:
+    """ "HH:MM dd/mm/yyyy" in local time."""
+    return timezone.localtime(instant).strftime("%H:%M %d/%m/%Y")
+
+
+__all__ = [
+    "PAGE_SIZE",
+    "SORTS",
+    "TABS",
+    "Clock",
+    "Dashboard",
+    "DossierPage",
+    "Tab",
+    "WorkRow",
+    "WorklistFilter",
+    "agency_leaders",
+    "clock_for",
+    "dashboard",
+    "deadline_warnings",
+    "dossier_page",
+    "end_of_working_day",
+    "holds_step",
+    "local_text",
+    "may_see_dashboard",
+    "natural_actions",
+    "procedures_in_view",
+    "receivable_offering",
+    "receivable_offerings",
+    "step_holders",
+    "tab_counts",
+    "tabs_for",
+    "work_rows",
+    "worklist",
+]

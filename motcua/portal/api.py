@@ -1,0 +1,91 @@
+"""``GET /api/v1/lookup?code=…&verifier=…``: public dossier status, no login.
+
+Without a matching verifier the answer is the same 404 whether the code exists or not;
+repeated failures from one address get 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field as SchemaField
+
+from motcua.dossiers.api import LocalDateTime
+from motcua.portal.ratelimit import client_ip
+from motcua.portal.services import LookupThrottled, PublicLookupError, public_lookup
+
+router = Router()
+
+
+class LookupIn(Schema):
+    code: str = SchemaField("", max_length=100, description="mã hồ sơ")
+    verifier: str = SchemaField(
+        "", max_length=40, description="4 số cuối số điện thoại hoặc số định danh đã khai"
+    )
+
+
+class PublicEventOut(Schema):
+    occurred_at: LocalDateTime
+    action: str
+    action_label: str
+    agency: str
+    reason: str
+
+
+class LookupOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    national_status_code: int
+    national_status_label: str
+    procedure_name: str
+    submitted_at: LocalDateTime | None
+    received_at: LocalDateTime | None
+    appointment_at: LocalDateTime | None
+    new_appointment_at: LocalDateTime | None
+    appointment_changed: bool
+    due_at: LocalDateTime | None
+    current_agency: str
+    finished_at: LocalDateTime | None
+    returned_at: LocalDateTime | None
+    events: list[PublicEventOut]
+
+
+class LookupErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    retry_after: int | None = None
+
+
+def _error(exc: PublicLookupError) -> tuple[int, dict[str, Any]]:
+    body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if getattr(exc, "field", None):
+        body["field"] = exc.field  # type: ignore[attr-defined]
+    if isinstance(exc, LookupThrottled):
+        body["retry_after"] = exc.retry_after
+    return exc.http_status, body
+
+
+@router.get(
+    "",
+    response={200: LookupOut, 404: LookupErrorOut, 422: LookupErrorOut, 429: LookupErrorOut},
+    summary="Tra cứu tình trạng hồ sơ (công khai)",
+    url_name="lookup",
+)
+def lookup(request: HttpRequest, response: HttpResponse, query: Query[LookupIn]) -> Status[Any]:
+    """Status of a dossier by its code and the last 4 digits of the applicant's phone or
+    ID number given at intake. No officer names or personal data are returned."""
+    response["Cache-Control"] = "no-store"
+    try:
+        found = public_lookup(client_ip(request), query.code, query.verifier)
+    except PublicLookupError as exc:
+        status, body = _error(exc)
+        if isinstance(exc, LookupThrottled):
+            response["Retry-After"] = str(exc.retry_after)
+        return Status(status, body)
+    return Status(200, {**asdict(found), "appointment_changed": found.appointment_changed})

@@ -1,0 +1,82 @@
+"""The public lookup as the API and the page use it: input checks, rate limit, answer.
+
+Failed lookups (wrong code or wrong verifier, the same for both) are counted per client
+address; after :data:`LOOKUP_FAILURE_LIMIT` failures in :data:`LOOKUP_WINDOW_SECONDS`
+the client must wait. Successes are not counted.
+"""
+
+from __future__ import annotations
+
+import math
+
+from motcua.portal.queries import PublicDossier, lookup_dossier
+from motcua.portal.ratelimit import FailureLimiter
+
+LOOKUP_FAILURE_LIMIT = 10
+LOOKUP_WINDOW_SECONDS = 10 * 60
+LIMITER = FailureLimiter("lookup-failures", LOOKUP_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS)
+
+NOT_FOUND_MESSAGE = (
+    "Không tìm thấy hồ sơ khớp với mã hồ sơ và số xác minh đã nhập. Vui lòng kiểm tra "
+    "mã hồ sơ (in trên giấy tiếp nhận) và 4 số cuối của số điện thoại hoặc số định danh "
+    "(CCCD) đã khai khi nộp hồ sơ."
+)
+
+
+class PublicLookupError(Exception):
+    code = "lookup_error"
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class LookupInvalid(PublicLookupError):
+    code = "invalid_input"
+    http_status = 422
+
+    def __init__(self, message: str, field: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class LookupNotFound(PublicLookupError):
+    code = "not_found"
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__(NOT_FOUND_MESSAGE)
+
+
+class LookupThrottled(PublicLookupError):
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(
+            "Bạn đã nhập sai mã hồ sơ hoặc số xác minh quá nhiều lần. Vui lòng thử lại sau "
+            f"{minutes} phút, hoặc liên hệ bộ phận một cửa nơi nộp hồ sơ để được hỗ trợ."
+        )
+
+
+def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
+    """The public view of a dossier for ``client`` (an address), or a ``PublicLookupError``."""
+    retry_after = LIMITER.retry_after(client)
+    if retry_after is not None:
+        raise LookupThrottled(retry_after)
+    if not code.strip():
+        raise LookupInvalid("Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận).", "code")
+    if not verifier.strip():
+        raise LookupInvalid(
+            "Vui lòng nhập 4 số cuối của số điện thoại hoặc số định danh (CCCD) đã khai "
+            "khi nộp hồ sơ.",
+            "verifier",
+        )
+    found = lookup_dossier(code, verifier)
+    if found is None:
+        LIMITER.record_failure(client)
+        raise LookupNotFound()
+    return found

@@ -1,0 +1,111 @@
+"""The back office in a browser: a counter officer receives a dossier at the counter, sees
+its code, then the worklist and the dossier page; fits a 390-px phone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import ApplicantData, DocumentData, perform_action
+from motcua.dossiers.services import receive_at_counter as receive
+from motcua.testing.personas import PASSWORD, Province
+from tests.browser.conftest import horizontal_overflow, save_screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"%" * 6000
+OTHERS = [
+    ("Trần Văn Bình", "0987654321", 9),
+    ("Lê Thị Cúc", "0901234567", 6),
+    ("Phạm Minh Đức", "0934567890", 3),
+    ("Huỳnh Ngọc Hân", "0976543210", 1),
+    ("Võ Thành Long", "0911222333", 0),
+]
+
+
+def some_dossiers(p: Province) -> None:
+    """A few dossiers in different states, so the worklist looks like a real day."""
+    now = timezone.localtime()
+    for i, (name, phone, days_ago) in enumerate(OTHERS):
+        when = (now - timedelta(days=days_ago)).replace(hour=9, minute=15 + i)
+        dossier = receive(
+            acting_user=p.counter,
+            offering=p.offering,
+            applicant=ApplicantData(name=name, phone=phone),
+            documents=[DocumentData("Tờ khai đăng ký khai sinh", original_count=1)],
+            at=when,
+        )
+        if i % 2 == 0:
+            perform_action(dossier, Action.FORWARD, acting_user=p.counter, at=when)
+
+
+def log_in(page: Any, base: str, username: str, target: str) -> None:
+    page.goto(f"{base}/dang-nhap/?next={target}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**{target}")
+
+
+def test_a_counter_officer_receives_a_dossier_and_follows_it(
+    live_server: Any, province: Province, phone_page: Any, desktop_page: Any
+) -> None:
+    p = province
+    some_dossiers(p)
+    base = live_server.url
+
+    # At the counter (phone width): pick the procedure, fill the form, attach a scan.
+    log_in(phone_page, base, p.counter.username, "/can-bo/tiep-nhan/")
+    phone_page.fill("#q", "khai sinh")
+    phone_page.wait_for_selector(".offer-list a")
+    phone_page.click(".offer-list a")
+    phone_page.wait_for_selector("form.intake")
+    phone_page.fill("#id_applicant_name", "Nguyễn Thị Hồng Nhung")
+    phone_page.fill("#id_applicant_id_number", "089190001234")
+    phone_page.fill("#id_applicant_phone", "0912345678")
+    phone_page.fill("#id_applicant_address", "Phường Long Xuyên, tỉnh An Giang")
+    for box in phone_page.query_selector_all("td.tick input[type=checkbox]"):
+        box.check()
+    phone_page.set_input_files(
+        "td.scan input[type=file] >> nth=0",
+        files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    save_screenshot(phone_page, "intake-390")
+    assert horizontal_overflow(phone_page) == 0
+    phone_page.click("form.intake button[type=submit]")
+    phone_page.wait_for_selector("#ma-ho-so")
+    code = phone_page.inner_text("#ma-ho-so").strip()
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.applicant_name == "Nguyễn Thị Hồng Nhung"
+    assert dossier.attachments.count() == 1
+    assert horizontal_overflow(phone_page) == 0
+    save_screenshot(phone_page, "intake-done-390")
+
+    # At the desk: the worklist, a search without accents, the dossier page.
+    log_in(desktop_page, base, p.counter.username, "/can-bo/")
+    assert code in desktop_page.inner_text("#worklist")
+    save_screenshot(desktop_page, "worklist-1280")
+    desktop_page.fill("input[name=q]", "hong nhung")
+    desktop_page.wait_for_function(
+        "() => document.querySelectorAll('#worklist tbody tr').length === 1"
+    )
+    assert code in desktop_page.inner_text("#worklist")
+    desktop_page.click(f"text={code}")
+    desktop_page.wait_for_url(f"**/can-bo/ho-so/{code}/")
+    assert "Chuyển bước tiếp theo" in desktop_page.inner_text(".actions")
+    assert "Trần Thị Thu" in desktop_page.inner_text(".timeline")
+    save_screenshot(desktop_page, "dossier-1280")
+
+    # The same page on the phone, then the first hand-over through its button.
+    phone_page.goto(f"{base}/can-bo/ho-so/{code}/")
+    assert horizontal_overflow(phone_page) == 0
+    save_screenshot(phone_page, "dossier-390")
+    phone_page.click(".action.direct button")
+    phone_page.wait_for_selector(".messages")
+    dossier.refresh_from_db()
+    assert dossier.status == "in_progress"
