@@ -97,3 +97,22 @@ def test_users_without_a_device_are_not_asked_for_a_code(province: Province, log
     assert client.get("/can-bo/xac-thuc/?next=/can-bo/tong-quan/")["Location"] == (
         "/can-bo/tong-quan/"
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_site_also_asks_for_the_code(province: Province, login: Login) -> None:
+    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")  # noqa: S106
+    device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    client = login(admin)
+    response = client.get("/quan-tri/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/can-bo/xac-thuc/?next=/quan-tri/")
+    assert client.get("/quan-tri/login/").status_code in (200, 302)
+    client.post("/can-bo/xac-thuc/", {"token": code_of(device), "next": "/quan-tri/"})
+    assert client.get("/quan-tri/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_site_without_a_device_needs_no_code(province: Province, login: Login) -> None:
+    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")  # noqa: S106
+    assert login(admin).get("/quan-tri/").status_code == 200
