@@ -25,8 +25,10 @@ class AdminSecondFactorMiddleware:
         path = request.path
         if path.startswith(admin_root) and not path.startswith(reverse("admin:login")):
             user = request.user
-            if isinstance(user, User) and user.is_authenticated and needs_second_factor(
-                request, user
+            if (
+                isinstance(user, User)
+                and user.is_authenticated
+                and needs_second_factor(request, user)
             ):
                 return redirect_to_login(
                     request.get_full_path(), login_url=reverse("backoffice:verify")

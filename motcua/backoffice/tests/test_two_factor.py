@@ -101,7 +101,7 @@ def test_users_without_a_device_are_not_asked_for_a_code(province: Province, log
 
 @pytest.mark.django_db
 def test_the_admin_site_also_asks_for_the_code(province: Province, login: Login) -> None:
-    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")  # noqa: S106
+    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")
     device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     client = login(admin)
     response = client.get("/quan-tri/")
@@ -114,5 +114,5 @@ def test_the_admin_site_also_asks_for_the_code(province: Province, login: Login)
 
 @pytest.mark.django_db
 def test_the_admin_site_without_a_device_needs_no_code(province: Province, login: Login) -> None:
-    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")  # noqa: S106
+    admin = User.objects.create_superuser("root.admin", password="Mot-cua-2025!")
     assert login(admin).get("/quan-tri/").status_code == 200
