@@ -33,6 +33,7 @@ Deterministic for a seed, a ``now`` and a starting database.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -140,7 +141,7 @@ def ensure_generator_staff(*, acting_user: Any = None) -> list[DemoLogin]:
                 password_hash=password_hash,
                 acting_user=acting_user,
             )
-        logins.append((username, ROLE_LABELS_VI[role], (unit or agency).name))
+        logins.append((username, ROLE_LABELS_VI[role], agency.name))
     return logins
 
 
@@ -196,13 +197,14 @@ def _weighted(rng: random.Random, items: Sequence[tuple[Any, float]]) -> Any:
     return items[-1][0]
 
 
-def applicant_name(rng: random.Random) -> str:
+def person(rng: random.Random) -> tuple[str, bool]:
+    """A fictional Vietnamese full name (surname, middle, given) and whether female."""
     sex = rng.choice("mf")
     if rng.random() < 0.03:
         surname, given = _KHMER[sex]
-        return f"{surname} {rng.choice(given)}"
+        return f"{surname} {rng.choice(given)}", sex == "f"
     surname = _weighted(rng, _SURNAMES)
-    return f"{surname} {rng.choice(_MIDDLE[sex])} {rng.choice(_GIVEN[sex])}"
+    return f"{surname} {rng.choice(_MIDDLE[sex])} {rng.choice(_GIVEN[sex])}", sex == "f"
 
 
 def mobile_number(rng: random.Random) -> str:
@@ -259,9 +261,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("apology_returned", Status.RETURNED, 2, "Xin lỗi, hẹn lại rồi trả kết quả"),
     Scenario("supplemented_returned", Status.RETURNED, 5, "Bổ sung hồ sơ rồi trả kết quả"),
     Scenario("paid_returned", Status.RETURNED, 3, "Nộp phí, lệ phí rồi trả kết quả"),
-    Scenario(
-        "online_supplemented_returned", Status.RETURNED, 1, "Bổ sung trước tiếp nhận rồi trả"
-    ),
+    Scenario("online_supplemented_returned", Status.RETURNED, 1, "Bổ sung trước tiếp nhận rồi trả"),
     Scenario("processed", Status.PROCESSED, 6, "Có kết quả, chờ trả"),
     Scenario("rejected", Status.REJECTED, 2, "Từ chối giải quyết"),
     Scenario("withdrawn", Status.WITHDRAWN, 2, "Rút hồ sơ"),
@@ -345,14 +345,20 @@ _STOP_WITHDRAWN = "Dừng xử lý theo đề nghị rút hồ sơ của ngườ
 
 # --------------------------------------------------------------------------- routes
 
+_LOCAL_UNIT_KINDS = frozenset(
+    {
+        AdministrativeUnit.Kind.COMMUNE,
+        AdministrativeUnit.Kind.WARD,
+        AdministrativeUnit.Kind.TOWNSHIP,
+        AdministrativeUnit.Kind.SPECIAL_ZONE,
+    }
+)
+
 
 @dataclass
 class _Step:
     name: str
-    stage: int
-    branch: int
     hours: int
-    agency_id: int
     user: User
 
 
@@ -362,8 +368,9 @@ class _Route:
 
     offering: ProcedureOffering
     days: int
+    apply_cutoff: bool
     receive: _Step
-    middle: list[list[list[_Step]]]  # stages → branches → specialist steps
+    middle: list[list[list[_Step]]]  # stages → parallel branches → specialist steps
     sign: _Step
     give_back: _Step
     online_counter: User | None
@@ -378,29 +385,32 @@ class _Route:
     def leader(self) -> User:
         return self.sign.user
 
+    @property
+    def specialists(self) -> list[_Step]:
+        return [s for stage in self.middle for branch in stage for s in branch]
+
 
 def _roles(user: User) -> frozenset[Role]:
     return frozenset(Role(a.role) for a in user.role_assignments.all())
 
 
-def _may_hold(user: User, roles: frozenset[Role], agency_id: int, unit_id: int | None, role: str) -> bool:
-    """Mirror of the service's rule for who holds a step (agency or unit, role, unit)."""
-    if Role(role) not in roles or agency_id not in (user.agency_id, user.unit_id):
+def _may_hold(
+    user: User, roles: frozenset[Role], agency_id: int, unit_id: int | None, role: str
+) -> bool:
+    """The service's rule for who holds a step: role, agency or unit node, the unit."""
+    if role not in {r.value for r in roles} or agency_id not in (user.agency_id, user.unit_id):
         return False
-    if role in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
-        return unit_id is None or user.unit_id in (None, unit_id)
     return unit_id is None or user.unit_id in (None, unit_id)
 
 
 def _holder(staff: list[tuple[User, frozenset[Role]]], step: Any) -> User | None:
+    """Who does ``step``: the officer of that very unit first, then by user name."""
     candidates = [
         u for u, roles in staff if _may_hold(u, roles, step.agency_id, step.unit_id, step.role)
     ]
-    if not candidates:
-        return None
-    # The officer of the very unit (or the agency's own leader) first.
     exact = [u for u in candidates if u.unit_id == step.unit_id]
-    return (exact or candidates)[0]
+    chosen = exact or candidates
+    return chosen[0] if chosen else None
 
 
 def _online_place(agency: Agency, children: dict[int, list[Agency]]) -> int:
@@ -435,11 +445,10 @@ def _build_routes() -> list[_Route]:
         .order_by("username")
     )
     staff = [(u, _roles(u)) for u in staff_rows]
-    places = {u.agency_id for u in staff_rows}
     offerings = list(
         ProcedureOffering.objects.filter(
             is_active=True,
-            agency_id__in=places,
+            agency_id__in={u.agency_id for u in staff_rows},
             procedure__code__in=demo_procedure_codes(),
             process__is_active=True,
         )
@@ -453,12 +462,8 @@ def _build_routes() -> list[_Route]:
     ):
         assert child.parent_id is not None
         children.setdefault(child.parent_id, []).append(child)
-    routes = []
-    for offering in offerings:
-        route = _route(offering, staff, children)
-        if route is not None:
-            routes.append(route)
-    return routes
+    routes = [_route(offering, staff, children) for offering in offerings]
+    return [r for r in routes if r is not None]
 
 
 def _route(
@@ -468,40 +473,37 @@ def _route(
 ) -> _Route | None:
     """The offering's process in the shape the generator runs, or None.
 
-    Shape: a counter step, one or more stages of specialists (branches run in
+    Shape: a counter step, stages of specialists (branches of a stage run in
     parallel), the leader's signature, a counter step to return the result.
     """
     process = offering.process
-    rows = sorted(process.steps.all(), key=lambda s: (s.stage, s.branch, s.position))
-    stages: dict[int, dict[int, list[_Step]]] = {}
-    for row in rows:
+    stages: dict[int, dict[int, list[tuple[int, _Step, str]]]] = {}
+    for row in process.steps.all():
         user = _holder(staff, row)
         if user is None:
             return None
-        step = _Step(row.name, row.stage, row.branch, row.hours, row.agency_id, user)
-        stages.setdefault(row.stage, {}).setdefault(row.branch, []).append(step)
-    ordered = [[stages[s][b] for b in sorted(stages[s])] for s in sorted(stages)]
+        branch = stages.setdefault(row.stage, {}).setdefault(row.branch, [])
+        branch.append((row.position, _Step(row.name, row.hours, user), row.role))
+    ordered = [
+        [[(step, role) for _, step, role in sorted(stages[s][b], key=lambda t: t[0])]
+         for b in sorted(stages[s])]
+        for s in sorted(stages)
+    ]  # fmt: skip
     if len(ordered) < 4:
         return None
     first, *middle, sign, last = ordered
 
-    def single(stage: list[list[_Step]], role: Actor) -> _Step | None:
-        if len(stage) == 1 and len(stage[0]) == 1:
-            only = stage[0][0]
-            if Role.COUNTER_OFFICER in () or only.user.has_role(Role(role.value)):
-                return only
+    def single(stage: list[list[tuple[_Step, str]]], role: Actor) -> _Step | None:
+        if len(stage) == 1 and len(stage[0]) == 1 and stage[0][0][1] == role.value:
+            return stage[0][0][0]
         return None
 
-    receive, signer, give_back = (
-        single(first, Actor.COUNTER_OFFICER),
-        single(sign, Actor.AGENCY_LEADER),
-        single(last, Actor.COUNTER_OFFICER),
-    )
+    receive = single(first, Actor.COUNTER_OFFICER)
+    signer = single(sign, Actor.AGENCY_LEADER)
+    give_back = single(last, Actor.COUNTER_OFFICER)
     if receive is None or signer is None or give_back is None:
         return None
-    if not all(
-        s.user.has_role(Role.SPECIALIST) for stage in middle for branch in stage for s in branch
-    ):
+    if any(role != Actor.SPECIALIST.value for st in middle for br in st for _, role in br):
         return None
     place = _online_place(offering.agency, children)
     online_counter = next(
@@ -517,8 +519,9 @@ def _route(
     return _Route(
         offering=offering,
         days=process.legal_working_days,
+        apply_cutoff=process.apply_cutoff,
         receive=receive,
-        middle=middle,
+        middle=[[[step for step, _ in branch] for branch in stage] for stage in middle],
         sign=signer,
         give_back=give_back,
         online_counter=online_counter,
@@ -526,6 +529,699 @@ def _route(
         postal=ProcedureChannel.Channel.POSTAL in channels,
         documents=_documents(offering),
         weight=PROCEDURE_WEIGHTS.get(offering.procedure.code, 1.0),
-        home=home if home is not None and home.level_kind_is_local() else None,
+        home=home if home is not None and home.kind in _LOCAL_UNIT_KINDS else None,
         cal=calendar_for(offering.agency).compiled,
     )
+
+
+# --------------------------------------------------------------------------- timelines
+
+
+@dataclass
+class _Ev:
+    """One planned move; ``pos`` is a working position relative to the clock start."""
+
+    pos: int
+    action: Action
+    user: User | None
+    tag: str
+    reason: str = ""
+    new_due: int | None = None  # relative working position of the new appointment
+
+
+@dataclass
+class _Timeline:
+    events: list[_Ev]
+    legal: int  # the time limit, in working positions
+    absorber_start: int = 0
+    absorber_end: int = 0
+    absorber: _Step | None = None
+
+
+def _minute(x: float) -> int:
+    return int(x) // MINUTE * MINUTE
+
+
+class _Planner:
+    """Builds a dossier's moves in working time (positions of the compiled calendar)."""
+
+    def __init__(self, route: _Route, rng: random.Random) -> None:
+        self.route = route
+        self.rng = rng
+        self.cal = route.cal
+        self.day = route.cal.session_us
+        self.hour = self.day // WORKING_HOURS_PER_DAY
+        self.legal = route.days * self.day
+
+    def dur(self, hours: int, low: float, high: float, floor_minutes: int = 3) -> int:
+        span = hours * self.hour * self.rng.uniform(low, high)
+        return max(floor_minutes * MINUTE, _minute(span))
+
+    def budget(self) -> int:
+        """Working positions from the clock start to the signature if every step used
+        its whole budget (parallel branches: the longest)."""
+        route = self.route
+        middle = sum(max(sum(s.hours for s in br) for br in st) for st in route.middle)
+        return (route.receive.hours + middle + route.sign.hours) * self.hour
+
+    def sign_target(self, target: str, clock: int, new_due: int | None) -> int | None:
+        """Where the signature falls (relative) to give ``target``; None: at its own pace."""
+        legal, rng = self.legal, self.rng
+        due_day = (clock + legal - 1) // self.day * self.day - clock  # start of the due day
+        if target == "early" and due_day >= 40 * MINUTE:
+            return _minute(rng.uniform(0.35, 0.9) * (due_day - 3 * MINUTE))
+        if target in ("early", "on_time"):
+            low, high = max(due_day, 20 * MINUTE), legal - 3 * MINUTE
+            # Mostly the return step's own time is left for it; now and then not.
+            if min(high, self.budget()) > low and rng.random() < 0.85:
+                high = min(high, self.budget())
+            return _minute(rng.uniform(low, high))
+        if target == "late":
+            if new_due is not None:
+                return _minute(rng.uniform(legal + 30 * MINUTE, new_due - self.hour))
+            cap = min(3 * self.day, legal // 2 + 2 * self.hour)
+            return legal + _minute(rng.uniform(self.hour // 2, max(cap, self.hour)))
+        return None
+
+    def lifecycle(
+        self, target: str, *, clock: int = 0, apology: bool = False, culprit: bool = False
+    ) -> _Timeline:
+        """The full story from receipt to the result returned (relative positions).
+
+        At its own pace every step uses part of its budget. With a target the signature
+        is placed first: when it falls within the steps' budgets they share the time in
+        proportion to them; beyond, one step (the culprit, else the longest) is late.
+        """
+        route, rng = self.route, self.rng
+        steps = route.specialists
+        absorber = rng.choice(steps) if culprit else max(steps, key=lambda s: s.hours)
+        new_due = None
+        if apology:
+            new_due = self.legal + max(2, min(10, math.ceil(route.days / 3))) * self.day
+        sign_at = self.sign_target(target, clock, new_due)
+        d_return = self.dur(route.give_back.hours, 0.1, 0.9)
+        if sign_at is not None and sign_at <= self.budget():
+            ratio = sign_at / self.budget()
+            d_receive = self.dur(route.receive.hours, 0.88 * ratio, ratio, 1)
+            d_sign = self.dur(route.sign.hours, 0.88 * ratio, ratio, 1)
+            durations = {id(s): self.dur(s.hours, 0.88 * ratio, ratio, 1) for s in steps}
+        else:
+            low = 0.4 if sign_at is not None else 0.1
+            d_receive = self.dur(route.receive.hours, low, 0.8)
+            d_sign = self.dur(route.sign.hours, low, 0.7)
+            durations = {id(s): self.dur(s.hours, max(low, 0.25), 0.9, 5) for s in steps}
+        if sign_at is not None:
+            self._absorb(durations, absorber, sign_at - d_receive - d_sign)
+
+        events = [_Ev(d_receive, Action.FORWARD, route.receive.user, "forward")]
+        cursor = d_receive
+        absorber_start = absorber_end = cursor
+        for index, stage in enumerate(route.middle):
+            ends: list[_Ev] = []
+            for branch in stage:
+                at = cursor
+                for step in branch:
+                    start, at = at, at + durations[id(step)]
+                    ev = _Ev(at, Action.FORWARD, step.user, f"specialist:{index}")
+                    ends.append(ev)
+                    if step is absorber:
+                        absorber_start, absorber_end = start, at
+            ends.sort(key=lambda e: e.pos)
+            for earlier, later in itertools.pairwise(ends):
+                if later.pos <= earlier.pos:
+                    later.pos = earlier.pos + MINUTE
+            if index == len(route.middle) - 1:
+                ends[-1].action = Action.SUBMIT_FOR_SIGNATURE
+            events += ends
+            cursor = ends[-1].pos
+        absorber_end = max(absorber_end, absorber_start + MINUTE)
+        signed = cursor + d_sign
+        events.append(_Ev(signed, Action.SIGN, route.leader, "sign"))
+        events.append(_Ev(signed + d_return, Action.RETURN_RESULT, route.give_back.user, "return"))
+        timeline = _Timeline(events, self.legal, absorber_start, absorber_end, absorber)
+        if apology:
+            assert new_due is not None
+            latest = min(self.legal - self.hour * WORKING_HOURS_PER_DAY, absorber_end)
+            latest -= 2 * MINUTE
+            earliest = d_receive + 2 * MINUTE
+            if latest < earliest:
+                raise _Infeasible
+            at = _minute(rng.uniform(earliest, latest))
+            events.append(
+                _Ev(
+                    at,
+                    Action.ISSUE_APOLOGY,
+                    route.leader,
+                    "apology",
+                    rng.choice(_APOLOGY_REASONS),
+                    new_due,
+                )
+            )
+            events.sort(key=lambda e: e.pos)
+        return timeline
+
+    def _absorb(self, durations: dict[int, int], absorber: _Step, span: int) -> None:
+        """Give the absorbing step what the middle stages need to last ``span``."""
+        route = self.route
+        stage = next(st for st in route.middle if any(absorber in br for br in st))
+        others = sum(
+            max(sum(durations[id(s)] for s in br) for br in st)
+            for st in route.middle
+            if st is not stage
+        )
+        need = span - others
+        branch = next(br for br in stage if absorber in br)
+        rest = sum(durations[id(s)] for s in branch if s is not absorber)
+        if need - rest >= 3 * MINUTE:
+            durations[id(absorber)] = need - rest
+            for other in stage:
+                if other is branch:
+                    continue
+                total = sum(durations[id(s)] for s in other)
+                if total > need:
+                    ratio = self.rng.uniform(0.5, 0.95) * need / total
+                    for s in other:
+                        durations[id(s)] = max(MINUTE, _minute(durations[id(s)] * ratio))
+            return
+        # Too little time for the steps at their usual pace: all go faster together.
+        current = others + max(sum(durations[id(s)] for s in br) for br in stage)
+        ratio = max(span, 3 * MINUTE) / current
+        for key in durations:
+            durations[key] = max(MINUTE, _minute(durations[key] * ratio))
+
+    def pause(self, timeline: _Timeline, kind: str, resumer: User | None) -> tuple[_Ev, _Ev]:
+        """Stop the clock during the absorbing step; later moves shift by whole days."""
+        rng = self.rng
+        start, end = timeline.absorber_start, timeline.absorber_end
+        at = _minute(start + max(MINUTE, rng.uniform(0.15, 0.7) * (end - start)))
+        if at >= end:
+            at = start + MINUTE
+        shift = rng.randint(1, 4) * self.day
+        for ev in timeline.events:
+            if ev.pos >= at:
+                ev.pos += shift
+        assert timeline.absorber is not None
+        holder = timeline.absorber.user
+        if kind == "supplement":
+            request = _Ev(
+                at,
+                Action.REQUEST_SUPPLEMENT,
+                holder,
+                "pause",
+                rng.choice(_SUPPLEMENT_REASONS),
+            )
+            resume = _Ev(at + shift, Action.SUPPLEMENT, resumer, "resume")
+        else:
+            request = _Ev(
+                at, Action.REQUEST_PAYMENT, holder, "pause", "Nộp phí, lệ phí theo quy định."
+            )
+            resume = _Ev(at + shift, Action.RECORD_PAYMENT, resumer, "resume")
+        timeline.events += [request, resume]
+        timeline.events.sort(key=lambda e: e.pos)
+        return request, resume
+
+
+class _Infeasible(Exception):
+    """This route cannot tell this story (too short, too long for the window)."""
+
+
+# --------------------------------------------------------------------------- plans
+
+Move = tuple[datetime, Action, User | None, str, datetime | None]
+
+
+@dataclass
+class _Plan:
+    scenario: Scenario
+    route: _Route
+    channel: Channel
+    applicant: ApplicantData
+    postal_number: str
+    return_method: str
+    submit_at: datetime | None  # online: filed on the portal
+    receive_at: datetime | None  # in person / postal: received at the counter
+    moves: list[Move]
+
+    @property
+    def first_at(self) -> datetime:
+        first = self.submit_at or self.receive_at
+        assert first is not None
+        return first
+
+
+@dataclass
+class _World:
+    rng: random.Random
+    routes: list[_Route]
+    now: datetime
+    start: datetime
+    addresses: list[tuple[str, bool]]  # (unit name, is a ward)
+
+
+def _address_book() -> list[tuple[str, bool]]:
+    units = AdministrativeUnit.objects.filter(
+        generation=GENERATION_2025, parent__code=PROVINCE_STATISTICS_CODE
+    ).order_by("code")
+    book = [(u.name, u.kind == AdministrativeUnit.Kind.WARD) for u in units]
+    return book or [("Phường Long Xuyên", True)]
+
+
+def _cutoff_offset(cal: CompiledCalendar) -> int | None:
+    """Working position of the cut-off time inside a day (None: no cut-off)."""
+    cutoff = cal.calendar.cutoff
+    if cutoff is None:
+        return None
+    minutes = cutoff.hour * 60 + cutoff.minute
+    offset = 0
+    for start, end in cal.calendar.sessions:
+        s, e = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+        offset += max(0, min(minutes, e) - s)
+    return offset * MINUTE
+
+
+def _feasible(scenario: Scenario, route: _Route) -> bool:
+    if scenario.name in _ONLINE_ONLY and not route.online:
+        return False
+    return not (scenario.name in _NEEDS_APOLOGY and route.days < 3)
+
+
+def _plan(world: _World, scenario: Scenario) -> _Plan:
+    rng = world.rng
+    candidates = [(r, r.weight) for r in world.routes if _feasible(scenario, r)]
+    for _attempt in range(40):
+        if not candidates:
+            break
+        route: _Route = _weighted(rng, candidates)
+        try:
+            return _plan_on(world, scenario, route)
+        except _Infeasible:
+            continue
+    if scenario.name != "returned_early":
+        return _plan(world, _BY_NAME["returned_early"])
+    raise GenerationError(
+        "Không tạo được hồ sơ mẫu: không có thủ tục nào có quy trình, cán bộ thực hiện và "
+        "thời hạn vừa với khoảng thời gian đã chọn."
+    )
+
+
+def _applicant(world: _World, route: _Route) -> ApplicantData:
+    rng = world.rng
+    name, female = person(rng)
+    if route.home is not None and rng.random() < 0.8:
+        where = (route.home.name, route.home.kind == AdministrativeUnit.Kind.WARD)
+    else:
+        where = rng.choice(world.addresses)
+    return ApplicantData(
+        name=name,
+        id_number=citizen_id(rng, female=female),
+        phone=mobile_number(rng),
+        address=address_in(rng, *where),
+    )
+
+
+def _plan_on(world: _World, scenario: Scenario, route: _Route) -> _Plan:
+    rng = world.rng
+    if scenario.name in _ONLINE_ONLY:
+        channel = Channel.ONLINE
+    else:
+        options = [(Channel.IN_PERSON, 55.0)]
+        options += [(Channel.ONLINE, 30.0)] if route.online else []
+        options += [(Channel.POSTAL, 15.0)] if route.postal else []
+        channel = _weighted(rng, options)
+    applicant = _applicant(world, route)
+    postal_number = postal_item_number(rng) if channel is Channel.POSTAL else ""
+    return_method = {Channel.ONLINE: "online", Channel.POSTAL: "post"}.get(channel, "counter")
+    plan = _Plan(scenario, route, channel, applicant, postal_number, return_method, None, None, [])
+    if scenario.name in ("new_online", "refused_intake", "online_supplement_pending"):
+        _pre_intake(world, plan)
+    else:
+        _story_in_time(world, plan)
+    return plan
+
+
+def _jitter(rng: random.Random, at: datetime) -> datetime:
+    return at + timedelta(seconds=rng.randrange(60))
+
+
+def _pre_intake(world: _World, plan: _Plan) -> None:
+    """Online dossiers that were never received."""
+    rng, route, cal = world.rng, plan.route, plan.route.cal
+    now, hour = world.now, cal.session_us // WORKING_HOURS_PER_DAY
+    counter = route.online_counter
+    if plan.scenario.name == "new_online":
+        plan.submit_at = now - timedelta(minutes=rng.randint(10, 20 * 60))
+        return
+    if plan.scenario.name == "refused_intake":
+        span = max(60.0, (now - world.start).total_seconds() - 3 * 86400)
+        submitted = world.start + timedelta(seconds=rng.uniform(0, span))
+        acted = cal.position(submitted) + _minute(rng.uniform(0.5, 6) * hour)
+        plan.submit_at = submitted
+        plan.moves.append(
+            (
+                _jitter(rng, cal.instant(acted, False)),
+                Action.REFUSE_INTAKE,
+                counter,
+                rng.choice(_REFUSAL_REASONS),
+                None,
+            )
+        )
+        return
+    # Sent back for completion before receipt; the applicant has not answered yet.
+    acted = _minute(cal.position(now) - rng.uniform(0.5 * hour, 2 * cal.session_us))
+    asked = cal.instant(acted, False)
+    plan.submit_at = asked - timedelta(minutes=rng.randint(20, 16 * 60))
+    plan.moves.append(
+        (
+            _jitter(rng, asked),
+            Action.REQUEST_SUPPLEMENT,
+            counter,
+            rng.choice(_INTAKE_SUPPLEMENT_REASONS),
+            None,
+        )
+    )
+
+
+_FINISHED_STORIES = frozenset(
+    {
+        "returned_early",
+        "returned_on_time",
+        "returned_late",
+        "apology_returned",
+        "supplemented_returned",
+        "paid_returned",
+        "online_supplemented_returned",
+        "rejected",
+        "withdrawn",
+        "stopped",
+    }
+)
+
+
+def _story(
+    name: str, planner: _Planner, clock: int, plan: _Plan
+) -> tuple[list[_Ev], tuple[int, int] | None]:
+    """The moves of a received dossier (relative to its clock start) and, for a dossier
+    still open, the window where *now* must fall."""
+    route, rng = planner.route, planner.rng
+    online = plan.channel is Channel.ONLINE
+    applicant_side = None if online else route.receive.user
+    intake_counter = route.online_counter if online else route.receive.user
+    legal, hour, day = planner.legal, planner.hour, planner.day
+
+    def cut(events: list[_Ev], last: _Ev) -> list[_Ev]:
+        return events[: events.index(last) + 1]
+
+    def after(events: list[_Ev], ev: _Ev) -> int:
+        later = [e.pos for e in events if e.pos > ev.pos]
+        return min(later) if later else ev.pos + day
+
+    if name in ("returned_early", "returned_on_time", "online_supplemented_returned"):
+        target = {"returned_early": "early", "returned_on_time": "on_time"}.get(
+            name, rng.choice(("early", "early", "on_time"))
+        )
+        return planner.lifecycle(target, clock=clock).events, None
+    if name == "returned_late":
+        return planner.lifecycle("late", clock=clock, culprit=True).events, None
+    if name in ("apology_returned", "apology_open"):
+        timeline = planner.lifecycle("late", clock=clock, apology=True)
+        if name == "apology_returned":
+            return timeline.events, None
+        apology = next(e for e in timeline.events if e.tag == "apology")
+        return cut(timeline.events, apology), (apology.pos, after(timeline.events, apology))
+    if name in ("supplemented_returned", "paid_returned", "supplement_pending", "payment_pending"):
+        target = rng.choice(("early", "on_time")) if name.endswith("returned") else "pace"
+        timeline = planner.lifecycle(target, clock=clock)
+        kind = "supplement" if name.startswith("supplement") else "payment"
+        request, resume = planner.pause(timeline, kind, applicant_side)
+        if name.endswith("returned"):
+            return timeline.events, None
+        return cut(timeline.events, request), (request.pos, resume.pos)
+    timeline = planner.lifecycle("late" if name == "in_progress_overdue" else "pace", clock=clock)
+    events = timeline.events
+    sign = next(e for e in events if e.tag == "sign")
+    if name == "rejected":
+        sign.action, sign.reason = Action.REJECT, rng.choice(_REJECT_REASONS)
+        return cut(events, sign), None
+    if name == "processed":
+        return cut(events, sign), (sign.pos, sign.pos + _minute(rng.uniform(0.5 * hour, 4 * day)))
+    if name == "received":
+        return [], (0, events[0].pos)
+    if name == "awaiting_signature":
+        submitted = next(e for e in events if e.action is Action.SUBMIT_FOR_SIGNATURE)
+        return cut(events, submitted), (submitted.pos, sign.pos)
+    forward = events[0]
+    if name in ("withdrawn", "withdrawal_requested"):
+        asked = _minute(rng.uniform(forward.pos + MINUTE, after(events, forward) - MINUTE))
+        asked = max(asked, forward.pos + MINUTE)
+        request = _Ev(asked, Action.REQUEST_WITHDRAWAL, applicant_side, "withdraw")
+        if name == "withdrawal_requested":
+            return [forward, request], (asked, asked + _minute(rng.uniform(hour, 2 * day)))
+        stop = _Ev(
+            asked + _minute(rng.uniform(0.5 * hour, 6 * hour)),
+            Action.STOP,
+            intake_counter,
+            "stop",
+            _STOP_WITHDRAWN,
+        )
+        return [forward, request, stop], None
+    if name == "stopped":
+        request, _resume = planner.pause(timeline, "supplement", applicant_side)
+        kept = cut(events, request)
+        waited = rng.randint(5, 12) * day + _minute(rng.uniform(0, day))
+        stop = _Ev(request.pos + waited, Action.STOP, route.leader, "stop", _STOP_UNANSWERED)
+        return [*kept, stop], None
+    # In progress: stop after a handover that leaves the dossier with a specialist.
+    handovers = [e for e in events if e.action is Action.FORWARD]
+    windows = []
+    for ev in handovers:
+        low, high = ev.pos, after(events, ev)
+        if name == "in_progress":
+            high = min(high, legal - MINUTE)
+        else:
+            low = max(low, legal + MINUTE)
+        if high - low >= 3 * MINUTE:
+            windows.append((ev, (low, high)))
+    if not windows:
+        raise _Infeasible
+    last, window = rng.choice(windows)
+    return cut(events, last), window
+
+
+def _story_in_time(world: _World, plan: _Plan) -> None:
+    """Place a received dossier's story in the window and turn it into dated moves."""
+    rng, route, cal = world.rng, plan.route, plan.route.cal
+    name = plan.scenario.name
+    seed = rng.getrandbits(64)
+    p_now = cal.position(world.now) // MINUTE * MINUTE
+    p_start = cal.position(world.start)
+    day = cal.session_us
+
+    def build(clock: int) -> tuple[list[_Ev], tuple[int, int] | None]:
+        planner = _Planner(route, random.Random(seed))  # noqa: S311 (demo data)
+        return _story(name, planner, clock, plan)
+
+    if name in _FINISHED_STORIES:
+        draft, _ = build(0)
+        span = max((e.pos for e in draft), default=0) + day
+        latest = p_now - span - 2 * MINUTE
+        if latest < p_start:
+            raise _Infeasible
+        for _draw in range(10):
+            received_at = cal.instant(_minute(rng.uniform(p_start, latest)), False)
+            clock = cal.position(received_at, route.apply_cutoff)
+            due_day = (clock + route.days * day - 1) // day * day - clock
+            if name != "returned_early" or due_day >= 40 * MINUTE:
+                break  # (a 1-day limit counted from the next morning cannot end early)
+        events, _ = build(clock)
+        if events and clock + max(e.pos for e in events) > p_now - MINUTE:
+            raise _Infeasible
+    else:
+        events, window = build(0)
+        assert window is not None
+        low, high = window
+        now_rel = _minute(rng.uniform(low + MINUTE, max(low + MINUTE, high - MINUTE)))
+        clock = p_now - now_rel
+        cutoff = _cutoff_offset(cal) if route.apply_cutoff else None
+        if cutoff is not None and clock % day >= cutoff:
+            clock = max(
+                clock // day * day, clock - (clock % day - cutoff) - rng.randint(5, 90) * MINUTE
+            )
+        if clock < p_start:
+            raise _Infeasible
+        received_at = cal.instant(clock, False)
+    # Online: filed on the portal some time before the counter accepted it.
+    moves: list[Move] = []
+    if plan.channel is Channel.ONLINE:
+        accept_at = received_at
+        if name == "online_supplemented_returned":
+            supplemented = accept_at - timedelta(minutes=rng.randint(60, 20 * 60))
+            asked_pos = cal.position(supplemented) - _minute(
+                rng.uniform(cal.session_us // 8, 3 * day)
+            )
+            asked = cal.instant(asked_pos, False)
+            plan.submit_at = asked - timedelta(minutes=rng.randint(20, 20 * 60))
+            moves += [
+                (
+                    _jitter(rng, asked),
+                    Action.REQUEST_SUPPLEMENT,
+                    route.online_counter,
+                    rng.choice(_INTAKE_SUPPLEMENT_REASONS),
+                    None,
+                ),
+                (supplemented, Action.SUPPLEMENT, None, "", None),
+            ]
+        else:
+            plan.submit_at = accept_at - timedelta(minutes=rng.randint(20, 30 * 60))
+        moves.append((accept_at, Action.ACCEPT, route.online_counter, "", None))
+    else:
+        plan.receive_at = received_at
+    for ev in sorted(events, key=lambda e: e.pos):
+        at = _jitter(rng, cal.instant(clock + ev.pos, False))
+        new_due = cal.instant(clock + ev.new_due, True) if ev.new_due is not None else None
+        moves.append((at, ev.action, ev.user, ev.reason, new_due))
+    plan.moves = moves
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class GenerationReport:
+    """What :func:`generate_dossiers` made."""
+
+    created: int = 0
+    seconds: float = 0.0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_timeliness: Counter[str] = field(default_factory=Counter)
+    by_channel: Counter[str] = field(default_factory=Counter)
+    by_scenario: Counter[str] = field(default_factory=Counter)
+    late_agencies: Counter[str] = field(default_factory=Counter)
+    apologies: int = 0
+    codes: list[str] = field(default_factory=list)
+    _late_ids: Counter[int] = field(default_factory=Counter, repr=False)
+
+    @property
+    def rate(self) -> float:
+        """Dossiers per second."""
+        return self.created / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, plan: _Plan, dossier: Dossier) -> None:
+        self.created += 1
+        self.by_status[dossier.status] += 1
+        self.by_channel[dossier.channel] += 1
+        self.by_scenario[plan.scenario.name] += 1
+        if dossier.timeliness:
+            self.by_timeliness[dossier.timeliness] += 1
+        if dossier.late_agency_id is not None:
+            self._late_ids[dossier.late_agency_id] += 1
+        self.apologies += dossier.apologies
+        assert dossier.code is not None
+        self.codes.append(dossier.code)
+
+
+def _execute(plan: _Plan) -> Dossier:
+    route = plan.route
+    if plan.channel is Channel.ONLINE:
+        assert plan.submit_at is not None
+        dossier = submit_online(
+            offering=route.offering,
+            applicant=plan.applicant,
+            documents=route.documents,
+            return_method=plan.return_method,
+            at=plan.submit_at,
+        )
+    else:
+        assert plan.receive_at is not None
+        dossier = receive_at_counter(
+            acting_user=route.receive.user,
+            offering=route.offering,
+            applicant=plan.applicant,
+            documents=route.documents,
+            channel=plan.channel,
+            postal_item_number=plan.postal_number,
+            return_method=plan.return_method,
+            at=plan.receive_at,
+        )
+    for at, action, user, reason, new_due in plan.moves:
+        dossier = perform_action(
+            dossier.pk,
+            action,
+            acting_user=user,
+            as_system=user is None,
+            reason=reason,
+            new_due=new_due,
+            at=at,
+        )
+    return dossier
+
+
+def _check(plan: _Plan, dossier: Dossier) -> None:
+    """The story must end where the scenario says (else the generator has a bug)."""
+    problems = []
+    if dossier.status != plan.scenario.status:
+        problems.append(f"trạng thái {dossier.status}, cần {plan.scenario.status}")
+    late_story = plan.scenario.name in ("returned_late", "apology_returned")
+    if late_story and (dossier.timeliness != "late" or dossier.late_agency_id is None):
+        problems.append("cần trễ hạn và có cơ quan làm trễ")
+    if plan.scenario.name.startswith("apology") and dossier.apologies != 1:
+        problems.append("cần một lần xin lỗi, hẹn lại")
+    if problems:
+        raise GenerationError(
+            f"Hồ sơ {dossier.code} (kịch bản {plan.scenario.name}): " + "; ".join(problems)
+        )
+
+
+def generate_dossiers(
+    count: int,
+    *,
+    seed: int = 2025,
+    months: int = 4,
+    now: datetime | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> GenerationReport:
+    """Create ``count`` demo dossiers over the last ``months`` months (see the module doc).
+
+    ``progress(done, count)`` is called after each batch of dossiers (as
+    :func:`motcua.dossiers.bulk.generate_bulk` does).
+    Raises :class:`GenerationError` when there is nothing to generate with, and lets any
+    refusal of the services through.
+    """
+    if count < 0 or months < 1:
+        raise ValueError("count must be >= 0 and months >= 1")
+    started = time.monotonic()
+    moment = now or timezone.now()
+    routes = _build_routes()
+    if not routes:
+        raise GenerationError(
+            "Chưa có thủ tục mẫu nào có quy trình nội bộ và cán bộ thực hiện: chạy "
+            "«motcua demo» trước."
+        )
+    world = _World(
+        rng=random.Random(seed),  # noqa: S311 (demo data, not secrets)
+        routes=routes,
+        now=moment,
+        start=moment - timedelta(days=round(months * 30.44)),
+        addresses=_address_book(),
+    )
+    plans = []
+    for index in range(count):
+        if index < len(SCENARIOS):
+            scenario = SCENARIOS[index]
+        else:
+            scenario = _weighted(world.rng, [(s, s.weight) for s in SCENARIOS])
+        plans.append(_plan(world, scenario))
+    plans.sort(key=lambda p: p.first_at)
+    report = GenerationReport()
+    for first in range(0, len(plans), DOSSIERS_PER_TRANSACTION):
+        batch = plans[first : first + DOSSIERS_PER_TRANSACTION]
+        with transaction.atomic():
+            for plan in batch:
+                dossier = _execute(plan)
+                _check(plan, dossier)
+                report.add(plan, dossier)
+        if progress is not None:
+            progress(report.created, count)
+    names = dict(Agency.objects.filter(pk__in=report._late_ids).values_list("pk", "name"))
+    report.late_agencies = Counter({names[pk]: n for pk, n in report._late_ids.items()})
+    report.seconds = time.monotonic() - started
+    return report

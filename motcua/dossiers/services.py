@@ -876,7 +876,17 @@ class _Handler:
             )
         self._finish_step(step)
         self._start_steps(upcoming)
-        if not upcoming and not [s for s in self.active if s.pk != step.pk]:
+        still_open = [s for s in self.active if s.pk != step.pk]
+        if not upcoming and still_open:
+            # A parallel branch ended before the others: the dossier is now with them.
+            first = still_open[0]
+            self.fields.update(
+                current_agency_id=first.agency_id,
+                current_unit_id=first.unit_id,
+                current_role=first.role,
+                assignee_id=first.assignee_id,
+            )
+        elif not upcoming:
             self.fields.update(current_role="", assignee_id=None)
 
     def _assign(self, assignee: User | None) -> None:

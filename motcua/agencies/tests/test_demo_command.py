@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +17,15 @@ from django.core.management import call_command
 from motcua.accounts.demo import DEMO_PASSWORD
 from motcua.accounts.models import User
 from motcua.agencies.models import AdministrativeUnit, Agency
+from motcua.dossiers.models import Dossier, Process
+from motcua.dossiers.rules import verifier_matches
+
+#: A row of the printed dossier table: code, last 4 digits of the phone, status, link.
+DOSSIER_ROW = re.compile(
+    r"^(H01\.[0-9.]+-\d{6}-\d{4,})\s+(\d{4})\s+(.+?)\s+"
+    r"(http://127\.0\.0\.1:\d+/tra-cuu/\?code=\S+)$",
+    re.MULTILINE,
+)
 
 
 def run_demo() -> str:
@@ -23,8 +34,14 @@ def run_demo() -> str:
     return out.getvalue()
 
 
-def totals() -> tuple[int, int, int]:
-    return AdministrativeUnit.objects.count(), Agency.objects.count(), User.objects.count()
+def totals() -> tuple[int, int, int, int, int]:
+    return (
+        AdministrativeUnit.objects.count(),
+        Agency.objects.count(),
+        User.objects.count(),
+        Process.objects.count(),
+        Dossier.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -42,8 +59,16 @@ def test_demo_prepares_the_province_and_prints_the_logins() -> None:
         "UBND phường Châu Đốc",
         "http://127.0.0.1:8123/quan-tri/",
         "http://127.0.0.1:8123/api/v1/docs",
+        "bhxh.chuyenvien",
     ):
         assert text in output
+    assert Dossier.objects.count() == 300
+    rows = DOSSIER_ROW.findall(output)
+    assert len(rows) == 5
+    for code, verifier, _status, url in rows:
+        dossier = Dossier.objects.get(code=code)
+        assert verifier_matches(verifier, dossier.applicant_phone, None)
+        assert url == f"http://127.0.0.1:8123/tra-cuu/?code={code}"
     before = totals()
     again = run_demo()
     assert totals() == before
@@ -61,7 +86,23 @@ def test_demo_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "motcua.sqlite3").exists()
     assert "longxuyen.quantri" in done.stdout
-    assert elapsed < 60, f"demo took {elapsed:.1f} s"  # about 3 s on an idle machine
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
-    assert again.returncode == 0, again.stderr
-    assert "tạo mới 0, đã có" in again.stdout
+    assert elapsed < 60, f"demo took {elapsed:.1f} s"  # about 15 s on an idle machine
+    rows = DOSSIER_ROW.findall(done.stdout)
+    assert len(rows) == 5 and len({status for _c, _v, status, _u in rows}) == 5
+    database = sqlite3.connect(tmp_path / "motcua.sqlite3")
+    try:
+        for code, verifier, _status, _url in rows:
+            (phone,) = database.execute(
+                "SELECT applicant_phone FROM dossiers_dossier WHERE code = ?", (code,)
+            ).fetchone()
+            assert phone.endswith(verifier)
+        count = "SELECT COUNT(*) FROM dossiers_dossier"
+        assert database.execute(count).fetchone() == (300,)
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+        assert again.returncode == 0, again.stderr
+        assert "tạo mới 0, đã có" in again.stdout
+        assert "đã có hồ sơ: giữ nguyên" in again.stdout
+        assert DOSSIER_ROW.findall(again.stdout) == rows
+        assert database.execute(count).fetchone() == (300,)
+    finally:
+        database.close()

@@ -1,9 +1,11 @@
 """``motcua demo``: prepare the demo province on the configured database and serve it.
 
 Steps: migrate → administrative units of An Giang (2025 and pre-2025) → the agency tree
-→ demo staff accounts → demo procedures of the catalog → print logins and URLs →
-runserver on 127.0.0.1 (``--no-serve`` stops after preparing). Every step keeps what
-already exists, so running it again is safe and keeps changes made since.
+→ demo staff accounts → demo procedures of the catalog, offered at their deciding
+agencies → an internal process for each offering → 300 demo dossiers made through the
+services (only while the database has none) → print logins, a few dossier codes to look
+up, and URLs → runserver on 127.0.0.1 (``--no-serve`` stops after preparing). Every step
+keeps what already exists, so running it again is safe and keeps changes made since.
 """
 
 from __future__ import annotations
@@ -16,6 +18,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.agencies.demo import PROVINCE_NAME, PROVINCE_STATISTICS_CODE
+from motcua.dossiers.rules import Status
+
+#: Demo dossiers made on a database that has none (``motcua generate-dossiers`` adds more).
+DEMO_DOSSIERS = 300
+DEMO_SEED = 2025
+#: Statuses of the dossiers shown for the public lookup, one each.
+SAMPLE_STATUSES = (
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.PROCESSED,
+    Status.AWAITING_SIGNATURE,
+)
 
 
 class Command(BaseCommand):
@@ -50,10 +65,17 @@ class Command(BaseCommand):
         from motcua.catalog.demo import offer_demo_procedures
 
         offered = offer_demo_procedures()
-        self.stdout.write(f"  gán thêm {offered} lượt thủ tục cho các nơi tiếp nhận")
+        self.stdout.write(f"  gán thêm {offered} lượt thủ tục cho các cơ quan giải quyết")
+        self._step("Quy trình nội bộ mẫu")
+        from motcua.dossiers.demo import define_demo_processes
+
+        self.stdout.write(f"  tạo mới {define_demo_processes()} quy trình")
+        self._step("Hồ sơ mẫu")
+        logins += self._dossiers()
         self._print_logins(logins, DEMO_PASSWORD)
         port = options["port"]
         base = f"http://127.0.0.1:{port}"
+        self._print_dossiers(base)
         self.stdout.write("")
         self.stdout.write(f"  Cổng dịch vụ công:   {base}/")
         self.stdout.write(f"  Trang quản trị:      {base}/quan-tri/")
@@ -66,6 +88,61 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Đang chạy tại {base}/ — nhấn Ctrl+C để dừng.")
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _dossiers(self) -> list[tuple[str, str, str]]:
+        """Demo dossiers through the services, only on a database that has none yet."""
+        from motcua.dossiers.generator import ensure_generator_staff, generate_dossiers
+        from motcua.dossiers.models import Dossier
+
+        logins = ensure_generator_staff()
+        if Dossier.objects.exists():
+            self.stdout.write("  đã có hồ sơ: giữ nguyên")
+            return logins
+        report = generate_dossiers(DEMO_DOSSIERS, seed=DEMO_SEED)
+        self.stdout.write(
+            f"  tạo mới {report.created} hồ sơ trong {report.seconds:.1f} giây "
+            f"({report.rate:.0f} hồ sơ/giây)"
+        )
+        return logins
+
+    def _print_dossiers(self, base: str) -> None:
+        """A few dossiers to look up on the portal (code + last 4 digits of the phone)."""
+        from motcua.dossiers.models import Dossier
+        from motcua.dossiers.rules import STATUS_LABELS_VI
+
+        rows = []
+        for status in SAMPLE_STATUSES:
+            dossier = (
+                Dossier.objects.filter(status=status.value, code__isnull=False)
+                .exclude(applicant_phone="")
+                .order_by("-submitted_at", "-pk")
+                .only("code", "status", "applicant_phone")
+                .first()
+            )
+            if dossier is not None and dossier.code:
+                phone = "".join(ch for ch in dossier.applicant_phone if ch.isdigit())
+                rows.append(
+                    (
+                        dossier.code,
+                        phone[-4:],
+                        STATUS_LABELS_VI[Status(dossier.status)],
+                        f"{base}/tra-cuu/?code={dossier.code}",
+                    )
+                )
+        if not rows:
+            return
+        header = ("Mã hồ sơ", "4 số cuối ĐT", "Trạng thái", "Tra cứu")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(
+                "Hồ sơ mẫu — tra cứu bằng mã hồ sơ và 4 số cuối số điện thoại của người nộp"
+            )
+        )
+        for row in [header, tuple("─" * w for w in widths), *rows]:
+            self.stdout.write(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
 
     def _step(self, text: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"» {text}"))
