@@ -733,6 +733,7 @@ class _Handler:
         self.from_agency_id: int | None = None
         self.to_agency_id: int | None = None
         self.step_timeliness = ""
+        self._pause_cache: list[rules.Pause] | None = None
 
     # -- dispatch
     def run(self, *, reason: str, assignee: User | None, new_due: datetime | None) -> None:
@@ -789,10 +790,13 @@ class _Handler:
         ]
 
     def _pauses(self) -> list[rules.Pause]:
-        history = list(
-            self.dossier.events.exclude(to_status="").values_list("occurred_at", "to_status")
-        )
-        return rules.pauses_from_history(history)
+        """Clock pauses, read once per action from the event log."""
+        if self._pause_cache is None:
+            history = list(
+                self.dossier.events.exclude(to_status="").values_list("occurred_at", "to_status")
+            )
+            self._pause_cache = rules.pauses_from_history(history)
+        return self._pause_cache
 
     def _start_steps(self, steps: list[DossierStep], assignee: User | None = None) -> None:
         for step in steps:
