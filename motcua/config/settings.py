@@ -138,6 +138,8 @@ if env_str("REDIS_URL", ""):
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Day/month/year input in forms and the admin (motcua/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["motcua.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -25,7 +25,7 @@ from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureOffering
-from motcua.catalog.rules import fold
+from motcua.catalog.rules import fold, search_words
 from motcua.dossiers import rules
 from motcua.dossiers.access import visible_dossiers
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument, DossierEvent, DossierStep
@@ -534,7 +534,8 @@ def receivable_offerings(user: User, q: str = "", limit: int = 30) -> list[Proce
     text = q.strip()
     if text:
         words = Q()
-        for word in fold(text).split():
+        # The stored search text is ``search_key``: folded, ký/kí spelled alike.
+        for word in search_words(text):
             words &= Q(procedure__search_text__contains=word)
         qs = qs.filter(Q(procedure__code__startswith=text) | words)
     own = [pk for pk in (user.agency_id, intake.pk, intake.parent_id) if pk]

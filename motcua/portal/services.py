@@ -1,20 +1,25 @@
 """The public lookup as the API and the page use it: input checks, rate limit, answer.
 
-Failed lookups (wrong code or wrong verifier, the same for both) are counted per client
-address; after :data:`LOOKUP_FAILURE_LIMIT` failures in :data:`LOOKUP_WINDOW_SECONDS`
-the client must wait. Successes are not counted.
+Failed lookups (wrong code or wrong verifier, the same for both) are counted twice: per
+client address and dossier code — after :data:`CODE_FAILURE_LIMIT` failures that code is
+locked for that client, which stops guessing a 4-digit verifier — and per client address —
+after :data:`LOOKUP_FAILURE_LIMIT` failures the client must wait, which stops scanning many
+codes. A kiosk or many people behind one address are not locked out by one person's
+mistyped code. Successes are not counted.
 """
 
 from __future__ import annotations
 
 import math
 
-from motcua.portal.queries import PublicDossier, lookup_dossier
+from motcua.portal.queries import PublicDossier, lookup_dossier, normalise_code
 from motcua.portal.ratelimit import FailureLimiter
 
-LOOKUP_FAILURE_LIMIT = 10
+LOOKUP_FAILURE_LIMIT = 30
+CODE_FAILURE_LIMIT = 5
 LOOKUP_WINDOW_SECONDS = 10 * 60
 LIMITER = FailureLimiter("lookup-failures", LOOKUP_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS)
+CODE_LIMITER = FailureLimiter("lookup-code-failures", CODE_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS)
 
 NOT_FOUND_MESSAGE = (
     "Không tìm thấy hồ sơ khớp với mã hồ sơ và số xác minh đã nhập. Vui lòng kiểm tra "
@@ -64,7 +69,8 @@ class LookupThrottled(PublicLookupError):
 
 def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
     """The public view of a dossier for ``client`` (an address), or a ``PublicLookupError``."""
-    retry_after = LIMITER.retry_after(client)
+    code_key = f"{client}|{normalise_code(code)}"
+    retry_after = LIMITER.retry_after(client) or CODE_LIMITER.retry_after(code_key)
     if retry_after is not None:
         raise LookupThrottled(retry_after)
     if not code.strip():
@@ -78,5 +84,6 @@ def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
     found = lookup_dossier(code, verifier)
     if found is None:
         LIMITER.record_failure(client)
+        CODE_LIMITER.record_failure(code_key)
         raise LookupNotFound()
     return found

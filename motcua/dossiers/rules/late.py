@@ -17,7 +17,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from motcua.worktime.rules import WORKING_HOURS_PER_DAY, WorkCalendar, working_seconds_between
+from motcua.worktime.rules import (
+    WORKING_HOURS_PER_DAY,
+    WorkCalendar,
+    is_working_day,
+    working_seconds_between,
+)
 
 __all__ = [
     "DEFAULT_DUE_SOON_WORKING_HOURS",
@@ -65,7 +70,7 @@ def check_new_appointment(
     """Raise :class:`ApologyNotAllowed` unless the apology and new appointment may be issued.
 
     Refused when an apology was already issued (only once), when the reason is blank,
-    when ``new_due`` is not after ``current_due``, or when less than
+    when ``new_due`` is not after ``current_due`` or not on a working day, or when less than
     ``min_notice_working_hours`` of working time remain from ``now`` to ``current_due``
     (at least one working day before the deadline; an overdue dossier is too late too).
     ``current_due`` is the due instant in force (after pauses). Checks run in that order;
@@ -86,6 +91,12 @@ def check_new_appointment(
         raise ApologyNotAllowed(
             "new_due_not_later",
             "Ngày hẹn trả kết quả mới phải sau ngày hẹn hiện tại.",
+        )
+    if not is_working_day(cal, cal.compiled.local(new_due).date()):
+        raise ApologyNotAllowed(
+            "not_working_day",
+            "Ngày hẹn trả kết quả mới phải là ngày làm việc (không phải thứ Bảy, Chủ nhật "
+            "hoặc ngày nghỉ lễ).",
         )
     remaining = working_seconds_between(cal, now, current_due)
     if remaining < min_notice_working_hours * 3600:

@@ -124,3 +124,9 @@ def test_warning_level_threshold_is_a_parameter() -> None:
     now = at(2025, 2, 3, 7)  # 11 h left
     assert warning_level(CAL, now, DUE) == "ok"
     assert warning_level(CAL, now, DUE, due_soon_working_hours=16) == "due_soon"
+
+
+def test_the_new_appointment_must_be_a_working_day() -> None:
+    assert refused(new_due=at(2025, 2, 8, 17)).code == "not_working_day"  # a Saturday
+    assert refused(new_due=at(2025, 4, 30, 17)).code == "not_working_day"  # a holiday
+    check(new_due=at(2025, 4, 26, 17))  # the make-up Saturday of 2025 is a working day

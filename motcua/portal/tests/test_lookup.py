@@ -16,7 +16,11 @@ from django.test import Client
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import perform_action, receive_at_counter
-from motcua.portal.services import LOOKUP_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS
+from motcua.portal.services import (
+    CODE_FAILURE_LIMIT,
+    LOOKUP_FAILURE_LIMIT,
+    LOOKUP_WINDOW_SECONDS,
+)
 from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +178,7 @@ def test_repeated_failures_are_rate_limited_and_recover(dossier: Dossier) -> Non
     client = Client()
     code = dossier.code or ""
     with time_machine.travel(datetime(2026, 5, 4, 9, tzinfo=VN), tick=False) as traveller:
-        for i in range(LOOKUP_FAILURE_LIMIT):
+        for i in range(CODE_FAILURE_LIMIT):
             # Successes in between are not counted (and not blocked before the limit).
             assert lookup(client, code, PHONE_TAIL).status_code == 200
             assert lookup(client, code, f"{1000 + i}").status_code == 404
@@ -199,13 +203,30 @@ def test_repeated_failures_are_rate_limited_and_recover(dossier: Dossier) -> Non
         assert lookup(client, code, "0000").status_code == 404  # a new window
 
 
+def test_one_locked_code_does_not_lock_out_the_whole_address(dossier: Dossier) -> None:
+    client = Client()
+    code = dossier.code or ""
+    for _ in range(CODE_FAILURE_LIMIT):
+        assert lookup(client, "H01.9-260101-0001", "1234").status_code == 404
+    assert lookup(client, "H01.9-260101-0001", "1234").status_code == 429
+    # Someone else at the same kiosk looks up their own dossier.
+    assert lookup(client, code, PHONE_TAIL).status_code == 200
+
+
+def test_scanning_many_codes_from_one_address_is_stopped(dossier: Dossier) -> None:
+    client = Client()
+    for i in range(LOOKUP_FAILURE_LIMIT):
+        assert lookup(client, f"H01.9-260101-{i + 1:04d}", "1234").status_code == 404
+    assert lookup(client, dossier.code or "", PHONE_TAIL).status_code == 429
+
+
 def test_the_rate_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(
     dossier: Dossier, settings: Any
 ) -> None:
     client = Client()
     code = dossier.code or ""
     settings.MOTCUA_TRUSTED_PROXIES = 1
-    for _ in range(LOOKUP_FAILURE_LIMIT):
+    for _ in range(CODE_FAILURE_LIMIT):
         lookup(client, code, "0000", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
     assert (
         lookup(client, code, PHONE_TAIL, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9").status_code
