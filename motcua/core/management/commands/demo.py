@@ -78,6 +78,9 @@ class Command(BaseCommand):
         self._print_dossiers(base)
         self.stdout.write("")
         self.stdout.write(f"  Cổng dịch vụ công:   {base}/")
+        self.stdout.write(f"  Thủ tục hành chính:  {base}/thu-tuc/")
+        self.stdout.write(f"  Tra cứu hồ sơ:       {base}/tra-cuu/")
+        self.stdout.write(f"  Một cửa (cán bộ):    {base}/can-bo/")
         self.stdout.write(f"  Trang quản trị:      {base}/quan-tri/")
         self.stdout.write(f"  Tài liệu API:        {base}/api/v1/docs")
         self.stdout.write(f"  Dữ liệu:             {settings.DATABASES['default']['NAME']}")
@@ -115,7 +118,9 @@ class Command(BaseCommand):
             dossier = (
                 Dossier.objects.filter(status=status.value, code__isnull=False)
                 .exclude(applicant_phone="")
-                .order_by("-submitted_at", "-pk")
+                # The oldest rows are the generated demo dossiers: never print a dossier
+                # someone received later (its verifier is personal data).
+                .order_by("pk")
                 .only("code", "status", "applicant_phone")
                 .first()
             )
