@@ -309,7 +309,11 @@ def intake(request: HttpRequest) -> HttpResponse:
     offering = queries.receivable_offering(user, int(chosen))
     if offering is None:
         return denied(request, "Thủ tục không có hoặc không tiếp nhận tại đây.", status=404)
-    docs = list(offering.procedure.documents.all())
+    all_docs = list(offering.procedure.documents.all())
+    # Rows with no original and no copy are remarks of the catalog ("Lưu ý", "Trường
+    # hợp …"): shown as notes, not as documents to tick.
+    docs = [d for d in all_docs if d.original_count or d.copy_count]
+    remarks = [d for d in all_docs if not (d.original_count or d.copy_count)]
     post = request.method == "POST"
     form = IntakeForm(
         request.POST if post else None, request.FILES if post else None, required_documents=docs
@@ -333,7 +337,12 @@ def intake(request: HttpRequest) -> HttpResponse:
             form.add_error(target if target in FIELD_ALIASES else None, _message(exc))
         else:
             return redirect("backoffice:intake_done", code=dossier.code)
-    context = {"form": form, "offering": offering, "counter": counter_agency(user)}
+    context = {
+        "form": form,
+        "offering": offering,
+        "counter": counter_agency(user),
+        "remarks": remarks,
+    }
     return render(request, "backoffice/intake_form.html", context, status=422 if post else 200)
 
 
