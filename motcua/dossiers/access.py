@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.accounts.access import agency_scope_ids
 from motcua.accounts.models import User
@@ -44,9 +44,12 @@ def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:
         # A one-stop unit receives for any agency of the province (Decree 118/2025/NĐ-CP
         # art. 14): what its officers received or hold there is theirs to see.
         scope = scope | {staff.unit_id}
-    stepped = DossierStep.objects.filter(agency_id__in=scope).values("dossier_id")
+    # EXISTS, not ``pk IN (…)``: PostgreSQL probes the steps of each candidate row instead
+    # of hashing every step the agency ever held (120,000 rows for a busy commune in a
+    # year); on a million dossiers the hashed form cost 20 ms per by-code access.
+    stepped = DossierStep.objects.filter(dossier_id=OuterRef("pk"), agency_id__in=scope)
     return Dossier.objects.filter(
-        Q(deciding_agency_id__in=scope) | Q(intake_agency_id__in=scope) | Q(pk__in=stepped)
+        Q(deciding_agency_id__in=scope) | Q(intake_agency_id__in=scope) | Exists(stepped)
     )
 
 

@@ -30,15 +30,19 @@ Not generated: documents checklists, attachments, apologies, fee payments.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.util
+import os
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import RoleAssignment, User
@@ -105,21 +109,19 @@ _BUSINESS_NAMES: Final = (
     "Hà Tiên Biển", "Tân Châu", "Châu Đốc", "Vĩnh Tế",
 )  # fmt: skip
 
-_FINISHED: Final = frozenset(rules.FINISHED)
-_ADVANCING: Final = (
-    Action.FORWARD,
-    Action.SUBMIT_FOR_SIGNATURE,
-    Action.SIGN,
-    Action.MARK_RESULT_READY,
-    Action.RETURN_RESULT,
-)
+_LATE, _EARLY, _ON_TIME = (
+    Timeliness.LATE.value,
+    Timeliness.EARLY.value,
+    Timeliness.ON_TIME.value,
+)  # fmt: skip
+_LEADER = Actor.AGENCY_LEADER.value
 _EMPTY: Final = "{}"
 _ACTIVE, _PENDING, _DONE, _SKIPPED = (
     DossierStep.State.ACTIVE.value,
     DossierStep.State.PENDING.value,
     DossierStep.State.DONE.value,
     DossierStep.State.SKIPPED.value,
-)
+)  # fmt: skip
 
 DOSSIER_COLUMNS: Final = (
     "id", "code", "deciding_agency_id", "intake_agency_id", "procedure_id", "offering_id",
@@ -179,13 +181,41 @@ class _OfferingTemplate:
     first_leader: int | None
     address: str
     weight: float = 1.0
+    #: Steps active at receipt (the first stage).
+    first_stage: list[int] = field(default_factory=list)
+    #: The steps that start when step i ends, where it does not depend on the others
+    #: (sequential stages); None for steps of a parallel stage.
+    next_steps: list[list[int] | None] = field(default_factory=list)
+    _payloads: dict[tuple[int, ...], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.first_stage = [i for i, s in enumerate(self.steps) if s.stage == 0]
+        self.next_steps = []
+        for step in self.steps:
+            if len(self.stages[step.stage]) > 1:
+                self.next_steps.append(None)
+            elif step.stage + 1 < len(self.stages):
+                self.next_steps.append([b[0] for b in self.stages[step.stage + 1] if b])
+            else:
+                self.next_steps.append([])
+
+    def all_leaders(self, steps: list[int]) -> bool:
+        return all(self.steps[j].role == _LEADER for j in steps)
+
+    def next_payload(self, upcoming: list[int]) -> str:
+        """The event payload of a handover (``{"next_steps": [...]}``), cached."""
+        key = tuple(upcoming)
+        found = self._payloads.get(key)
+        if found is None:
+            found = _EMPTY
+            if upcoming:
+                names = [self.steps[j].name for j in upcoming]
+                found = json.dumps({"next_steps": names}, ensure_ascii=False)
+            self._payloads[key] = found
+        return found
 
 
-@dataclass(frozen=True)
-class _Person:
-    user_id: int | None
-    name: str
-    agency_id: int | None
+Person = tuple[int | None, str, int | None]  # user id, name, agency id
 
 
 @dataclass
@@ -228,7 +258,7 @@ class _Context:
             )
         self._cum_weights = _cumulative([t.weight for t in self.templates])
         self.people = self._people(agencies)
-        self._fallback_names: dict[tuple[int, str], _Person] = {}
+        self._fallback_names: dict[tuple[int, str], Person] = {}
 
     # -- offerings and their processes
     def _templates(self, agencies: dict[int, Agency]) -> list[_OfferingTemplate]:
@@ -324,20 +354,20 @@ class _Context:
         return out
 
     # -- who acts
-    def _people(self, agencies: dict[int, Agency]) -> dict[tuple[int, str], list[_Person]]:
-        people: dict[tuple[int, str], list[_Person]] = defaultdict(list)
+    def _people(self, agencies: dict[int, Agency]) -> dict[tuple[int, str], list[Person]]:
+        people: dict[tuple[int, str], list[Person]] = defaultdict(list)
         rows = RoleAssignment.objects.filter(
             user__is_active=True, user__kind=User.Kind.STAFF
         ).values_list("role", "user_id", "user__full_name", "user__username", "user__agency_id")
         units = dict(User.objects.filter(kind=User.Kind.STAFF).values_list("pk", "unit_id"))
         for role, user_id, full_name, username, agency_id in rows:
-            person = _Person(user_id, full_name or username, agency_id)
+            person: Person = (user_id, full_name or username, agency_id)
             for place in {agency_id, units.get(user_id)}:
                 if place is not None:
                     people[(place, role)].append(person)
         return people
 
-    def person(self, agency_id: int, role: str) -> _Person:
+    def person(self, agency_id: int, role: str) -> Person:
         """A staff member holding ``role`` at ``agency_id`` (or a named stand-in)."""
         found = self.people.get((agency_id, role))
         if found:
@@ -347,7 +377,7 @@ class _Context:
         if stand_in is None:
             r = random.Random(f"{agency_id}:{role}")  # noqa: S311 (fictional names)
             name = f"{r.choice(_FAMILY)} {r.choice(_MIDDLE)} {r.choice(_GIVEN)}"
-            stand_in = self._fallback_names[key] = _Person(None, name, agency_id)
+            stand_in = self._fallback_names[key] = (None, name, agency_id)
         return stand_in
 
     def pick_offering(self) -> _OfferingTemplate:
@@ -442,15 +472,31 @@ class _Writer:
 
 
 class _PostgresWriter(_Writer):
-    """Ids from the tables' sequences; rows through ``COPY … FROM STDIN``."""
+    """Ids from the tables' sequences; rows through ``COPY … FROM STDIN``.
+
+    When the database role is a superuser, the batch transaction runs with
+    ``session_replication_role = replica``, which skips the per-row foreign-key triggers
+    (as ``pg_restore --disable-triggers`` does): every reference is taken from rows read
+    at the start or written in the same batch. Otherwise the checks run as usual (slower).
+    """
+
+    def __init__(self) -> None:
+        self._sequences: dict[str, str] = {}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser')")
+            self.skip_fk_triggers = cursor.fetchone()[0] == "on"
 
     def reserve_ids(self, model: Any, n: int) -> list[int]:
         if n == 0:
             return []
+        table = model._meta.db_table
         with connection.cursor() as cursor:
+            sequence = self._sequences.get(table)
+            if sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                sequence = self._sequences[table] = str(cursor.fetchone()[0])
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [model._meta.db_table, n],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n]
             )
             return [int(r[0]) for r in cursor.fetchall()]
 
@@ -459,6 +505,8 @@ class _PostgresWriter(_Writer):
         raw = connection.connection
         assert raw is not None
         with raw.cursor() as cursor:
+            if self.skip_fk_triggers:
+                cursor.execute("SET LOCAL session_replication_role = replica")
             for model, columns, data in (
                 (Dossier, DOSSIER_COLUMNS, rows.dossiers),
                 (DossierStep, STEP_COLUMNS, rows.steps),
@@ -535,7 +583,13 @@ def generate_bulk(
 
     Needs the agencies, offerings and (optionally) staff and processes of the demo
     province (``motcua demo --no-serve``) or of a real one. Deterministic for a given
-    ``seed`` and database content. ``progress(done, count)`` is called after each batch.
+    ``seed``, ``batch_size`` and database content. ``progress(done, count)`` is called
+    after each batch.
+
+    On PostgreSQL, outside a transaction, the batches are written by one forked process
+    per core (each builds its batch in Python and streams it with ``COPY`` while the
+    server indexes the other's); elsewhere they are written one by one in this
+    connection, each batch in a transaction (or in the caller's).
     """
     if count <= 0:
         return 0
@@ -548,15 +602,49 @@ def generate_bulk(
     first = now - timedelta(days=round(months * 30.44))
     start_pos, now_pos = c.position(first), c.position(now)
     positions = sorted(rng.randrange(start_pos, now_pos) for _ in range(count))
-    writer: _Writer = _PostgresWriter() if connection.vendor == "postgresql" else _InsertWriter()
-    simulator = _Simulator(context, now, now_pos)
-    done = 0
     batch_size = max(1, batch_size)
-    for i in range(0, count, batch_size):
-        plans = [simulator.plan(p) for p in positions[i : i + batch_size]]
+    batches = [positions[i : i + batch_size] for i in range(0, count, batch_size)]
+    writer: _Writer = _PostgresWriter() if connection.vendor == "postgresql" else _InsertWriter()
+    job = _Job(context, _Simulator(context, now, now_pos), writer, seed, batches)
+    workers = min(len(batches), os.cpu_count() or 1, MAX_WORKERS)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and workers > 1:
+        return _run_forked(job, workers, count, progress)
+    done = 0
+    for index in range(len(batches)):
+        done += job.run(index, reserve_apart=False)
+        if progress is not None:
+            progress(done, count)
+    return done
+
+
+#: Processes writing batches at once (PostgreSQL): one per core, at most this many.
+MAX_WORKERS: Final = 4
+
+
+@dataclass
+class _Job:
+    context: _Context
+    simulator: _Simulator
+    writer: _Writer
+    seed: int
+    batches: list[list[int]]
+
+    def run(self, index: int, *, reserve_apart: bool) -> int:
+        """Build and write batch ``index``; returns its size.
+
+        Each batch has its own random stream, so the data do not depend on which process
+        writes which batch. With ``reserve_apart`` the code numbers and ids are reserved
+        in their own (autocommit) statements before the batch transaction, so that
+        parallel batches never wait for each other; a failed batch then leaves gaps in
+        the numbering, never duplicates.
+        """
+        rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 (reproducible fake data)
+        self.context.rng = self.simulator.rng = rng
+        simulator, writer = self.simulator, self.writer
+        plans = [simulator.plan(p) for p in self.batches[index]]
         plans.sort(key=lambda p: p.submitted)
-        with transaction.atomic():
-            _assign_codes(plans, context)
+        with nullcontext() if reserve_apart else transaction.atomic():
+            _assign_codes(plans, self.context)
             dossier_ids = writer.reserve_ids(Dossier, len(plans))
             step_count = sum(len(p.tpl.steps) for p in plans if p.received_pos is not None)
             step_ids = writer.reserve_ids(DossierStep, step_count)
@@ -566,10 +654,41 @@ def generate_bulk(
                 n = len(plan.tpl.steps) if plan.received_pos is not None else 0
                 simulator.build(plan, dossier_id, step_ids[at : at + n], rows)
                 at += n
-            writer.write(rows)
-        done += len(plans)
-        if progress is not None:
-            progress(done, count)
+            with transaction.atomic():
+                writer.write(rows)
+        return len(plans)
+
+
+_FORKED_JOB: _Job | None = None
+
+
+def _forked_batch(index: int) -> int:
+    assert _FORKED_JOB is not None
+    return _FORKED_JOB.run(index, reserve_apart=True)
+
+
+def _forked_init() -> None:
+    # Close this worker's connections when the pool ends it (no "unexpected EOF").
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _run_forked(job: _Job, workers: int, count: int, progress: ProgressCallback | None) -> int:
+    """Write the batches from ``workers`` forked processes, each with its connection."""
+    global _FORKED_JOB
+    _FORKED_JOB = job
+    connections.close_all()  # the children must not share this process's connections
+    done = 0
+    ctx = multiprocessing.get_context("fork")
+    try:
+        with ctx.Pool(workers, initializer=_forked_init) as pool:
+            for n in pool.imap_unordered(_forked_batch, range(len(job.batches))):
+                done += n
+                if progress is not None:
+                    progress(done, count)
+            pool.close()
+            pool.join()
+    finally:
+        _FORKED_JOB = None
     return done
 
 
@@ -593,6 +712,39 @@ def _assign_codes(plans: list[_Plan], context: _Context) -> None:
         plan.code = f"{plan.tpl.deciding_code}-{text}-{value:04d}"
 
 
+# Plain strings in the hot loop (enum attribute access costs more than the rest).
+_NEW_ONLINE = Status.NEW_ONLINE.value
+_RECEIVED = Status.RECEIVED.value
+_IN_PROGRESS = Status.IN_PROGRESS.value
+_AWAITING_SIGNATURE = Status.AWAITING_SIGNATURE.value
+_PROCESSED = Status.PROCESSED.value
+_FINISHED_V: Final = frozenset(s.value for s in rules.FINISHED)
+_FORWARD = Action.FORWARD.value
+_SUBMIT = Action.SUBMIT_FOR_SIGNATURE.value
+_SIGN = Action.SIGN.value
+_MARK_READY = Action.MARK_RESULT_READY.value
+_RETURN = Action.RETURN_RESULT.value
+_COUNTER = Actor.COUNTER_OFFICER.value
+_SYSTEM = Actor.SYSTEM.value
+_APPLICANT = Actor.APPLICANT.value
+#: (status, action) -> (status reached, actors allowed), from THE transition table.
+_TRANSITIONS: Final = {
+    (None if st is None else st.value, act.value): (
+        t.to.value,
+        frozenset(a.value for a in t.actors),
+    )
+    for (st, act), t in rules.TRANSITIONS.items()
+}
+_PREFERRED: Final = {
+    _RECEIVED: ((_FORWARD,), (_FORWARD,)),
+    _IN_PROGRESS: ((_FORWARD,), (_FORWARD, _MARK_READY)),
+    _AWAITING_SIGNATURE: ((_SIGN,), (_SIGN,)),
+    _PROCESSED: ((_FORWARD,), (_RETURN,)),
+}
+_NO_PERSON: Final[Person] = (None, "Hệ thống", None)
+_APPLICANT_PERSON: Final[Person] = (None, "Người nộp hồ sơ", None)
+
+
 class _Simulator:
     """Phase A (:meth:`plan`) picks the offering and the intake instants; phase B
     (:meth:`build`) runs the dossier through its process up to now and emits the rows."""
@@ -605,7 +757,6 @@ class _Simulator:
         self.su = context.su
         self.now = now
         self.now_pos = now_pos
-        self.zone = context.c.zone
         self._folded: dict[str, str] = {}
 
     # ----------------------------------------------------------------- phase A
@@ -633,7 +784,7 @@ class _Simulator:
         return _Plan(tpl, channel, submitted, None if refused else accept, refused)
 
     # ----------------------------------------------------------------- phase B
-    def _applicant(self, tpl: _OfferingTemplate) -> tuple[str, str, str, str, str]:
+    def applicant(self, tpl: _OfferingTemplate) -> tuple[str, str, str, str, str]:
         rng = self.rng
         phone = rng.choice(_PHONE_PREFIXES) + f"{rng.randrange(10**7):07d}"
         if rng.random() < 0.07:
@@ -648,27 +799,31 @@ class _Simulator:
             )
         email = ""
         if rng.random() < 0.15:
-            email = f"{fold(name).replace(' ', '')[-12:]}{rng.randrange(100, 999)}@gmail.com"
+            email = f"{self.folded(name).replace(' ', '')[-12:]}{rng.randrange(100, 999)}@gmail.com"
         return name, id_number, phone, email, tpl.address
 
-    def _search_text(self, code: str, name: str, phone: str, id_number: str) -> str:
+    def folded(self, name: str) -> str:
         folded = self._folded.get(name)
         if folded is None:
             folded = self._folded[name] = fold(name)
-        # fold(" ".join(...)) of services._search_text: codes and digits fold to themselves.
-        parts = [code.lower(), folded, phone, id_number]
+        return folded
+
+    def search_text(self, code: str, name: str, phone: str, id_number: str) -> str:
+        # fold(" ".join(...)) as services._search_text: codes and digits fold to themselves.
+        parts = [code.lower(), self.folded(name), phone, id_number]
         return " ".join(p for p in parts if p)
 
-    def _factor(self, slow: bool) -> float:
+    def factor(self, slow: bool) -> float:
         """Share of its budget a step takes."""
-        r = self.rng.random()
+        random_ = self.rng.random
+        r = random_()
         if slow:
-            r = r * 0.5 + 0.5
-        if r < 0.80:
-            return 0.12 + 0.78 * self.rng.random()
-        if r < 0.95:
-            return 0.85 + 0.4 * self.rng.random()
-        return 1.2 + 1.8 * self.rng.random()
+            r = r * 0.6 + 0.4
+        if r < 0.85:
+            return 0.1 + 0.75 * random_()
+        if r < 0.97:
+            return 0.85 + 0.35 * random_()
+        return 1.2 + 1.3 * random_()
 
     def build(self, plan: _Plan, dossier_id: int, step_ids: list[int], out: _Rows) -> None:
         _Run(self, plan, dossier_id, step_ids, out).run()
@@ -692,27 +847,41 @@ class _Run:
         n = len(step_ids)
         self.state: list[str] = [_PENDING] * n
         self.start: list[int | None] = [None] * n
+        self.start_at: list[datetime | None] = [None] * n
         self.due: list[int] = [0] * n
         self.finish: list[int | None] = [None] * n
+        self.finish_at: list[datetime | None] = [None] * n
         self.timeliness: list[str] = [""] * n
         self.assignee: list[int | None] = [None] * n
-        self.skipped_at: list[datetime | None] = [None] * n
-        self.status: Status = Status.NEW_ONLINE
-        self.fields: dict[str, Any] = {}
+        self.status = _NEW_ONLINE
         self.pauses: list[tuple[int, int | None]] = []  # working positions
         self.last_at: datetime = plan.submitted
         self.clock = 0  # working position where the clock started (set at receipt)
-        self._paused_us = 0
+        self.paused_us = 0
+        # Dossier fields the story sets.
+        self.received_at: datetime | None = None
+        self.clock_started_at: datetime | None = None
+        self.appointment_at: datetime | None = None
+        self.due_at: datetime | None = None
+        self.paused_since: datetime | None = None
+        self.finished_at: datetime | None = None
+        self.returned_at: datetime | None = None
+        self.result = ""
+        self.late_agency_id: int | None = None
+        self.late_step_name = ""
+        self.supplement_requests = 0
+        self.current_agency_id: int | None = plan.tpl.intake_id
+        self.current_unit_id: int | None = None
+        self.current_role = ""
 
     # ----------------------------------------------------------------- events
     def _event(
         self,
         at: datetime,
-        action: Action,
-        person: _Person | None,
-        actor: Actor,
-        to: Status,
-        *,
+        action: str,
+        person: Person,
+        actor: str,
+        to: str,
         step: int | None = None,
         from_agency: int | None = None,
         to_agency: int | None = None,
@@ -720,24 +889,19 @@ class _Run:
         reason: str = "",
         payload: str = _EMPTY,
     ) -> None:
-        from_status = "" if not self.events else self.status.value
-        if person is None:
-            name = "Người nộp hồ sơ" if actor is Actor.APPLICANT else "Hệ thống"
-            person = _Person(None, name, None)
-        elif actor is Actor.APPLICANT:
-            person = _Person(person.user_id, "Người nộp hồ sơ", person.agency_id)
-        self.events.append(
+        events = self.events
+        events.append(
             (
                 self.id,
-                len(self.events) + 1,
+                len(events) + 1,
                 at,
-                action.value,
-                person.user_id,
-                person.name,
-                actor.value,
-                person.agency_id,
-                from_status,
-                to.value,
+                action,
+                person[0],
+                person[1],
+                actor,
+                person[2],
+                self.status if events else "",
+                to,
                 from_agency,
                 to_agency,
                 self.step_ids[step] if step is not None else None,
@@ -749,33 +913,29 @@ class _Run:
         self.status = to
         self.last_at = at
 
-    def _at(self, pos: int) -> datetime:
-        return self.c.instant(pos, True)
-
     # ----------------------------------------------------------------- the story
     def run(self) -> None:
         plan, tpl, ctx = self.plan, self.tpl, self.ctx
-        name, id_number, phone, email, address = self.sim._applicant(tpl)
         intake = tpl.intake_id
-        counter = ctx.person(intake, Actor.COUNTER_OFFICER)
+        counter = ctx.person(intake, _COUNTER)
         received_at: datetime | None = None
         if plan.channel is rules.Channel.ONLINE:
             self._event(
                 plan.submitted,
-                Action.SUBMIT_ONLINE,
-                None,
-                Actor.APPLICANT,
-                Status.NEW_ONLINE,
+                Action.SUBMIT_ONLINE.value,
+                _APPLICANT_PERSON,
+                _APPLICANT,
+                _NEW_ONLINE,
                 to_agency=intake,
             )
             if plan.refused:
-                at = self._at(self.c.position(plan.submitted) + int(self.sim.su * 0.5))
+                at = self.c.instant(self.c.position(plan.submitted) + self.sim.su // 2, True)
                 self._event(
                     min(at, self.sim.now),
-                    Action.REFUSE_INTAKE,
+                    Action.REFUSE_INTAKE.value,
                     counter,
-                    Actor.COUNTER_OFFICER,
-                    Status.REFUSED_INTAKE,
+                    _COUNTER,
+                    Status.REFUSED_INTAKE.value,
                     reason="Thủ tục không thuộc thẩm quyền giải quyết; hồ sơ không hợp lệ.",
                 )
         if plan.received_pos is not None:
@@ -785,74 +945,65 @@ class _Run:
                 else self.c.instant(plan.received_pos, False)
             )
             self._receive(received_at, counter)
-        self._emit(name, id_number, phone, email, address, received_at)
+        self._emit(received_at)
 
-    def _receive(self, received_at: datetime, counter: _Person) -> None:
+    def _receive(self, received_at: datetime, counter: Person) -> None:
         tpl, c, sim = self.tpl, self.c, self.sim
         clock = c.position(received_at, tpl.apply_cutoff)
         dur = tpl.days * sim.su
         appointment = c.instant(clock + dur, True) if dur else c.instant(clock, False)
         self.clock = clock
-        self.fields.update(
-            received_at=received_at,
-            clock_started_at=c.instant(clock, False),
-            appointment_at=appointment,
-            due_at=appointment,
-        )
+        self.received_at = received_at
+        self.clock_started_at = clock_at = c.instant(clock, False)
+        self.appointment_at = self.due_at = appointment
         # The plan the services write at receipt: every step with its planned due instant.
+        steps = tpl.steps
+        due = self.due
         cursor = clock
         for stage in tpl.stages:
-            ends = []
+            end = cursor
             for branch in stage:
                 at = cursor
                 for i in branch:
-                    at += tpl.steps[i].hours_us
-                    self.due[i] = at
-                ends.append(at)
-            cursor = max(ends)
+                    at += steps[i].hours_us
+                    due[i] = at
+                if at > end:
+                    end = at
+            cursor = end
         # As _start_clock: every step of the first stage is active from the clock start.
-        for i, step in enumerate(tpl.steps):
-            if step.stage == 0:
-                self.state[i] = _ACTIVE
-                self.start[i] = clock
-        first = tpl.steps[0] if tpl.steps else None
-        self._set_current(first)
+        for i in tpl.first_stage:
+            self.state[i] = _ACTIVE
+            self.start[i] = clock
+            self.start_at[i] = clock_at
+        if steps:
+            first = steps[0]
+            self.current_agency_id = first.agency_id
+            self.current_unit_id = first.unit_id
+            self.current_role = first.role
         if self.plan.channel is rules.Channel.ONLINE:
             self._event(
                 received_at,
-                Action.ACCEPT,
+                Action.ACCEPT.value,
                 counter,
-                Actor.COUNTER_OFFICER,
-                Status.RECEIVED,
+                _COUNTER,
+                _RECEIVED,
                 to_agency=tpl.intake_id,
             )
         else:
-            payload = json.dumps(
-                {"channel": self.plan.channel.value, "appointment_at": appointment.isoformat()}
+            payload = (
+                f'{{"channel": "{self.plan.channel.value}", '
+                f'"appointment_at": "{appointment.isoformat()}"}}'
             )
             self._event(
                 received_at,
-                Action.ACCEPT,
+                Action.ACCEPT.value,
                 counter,
-                Actor.COUNTER_OFFICER,
-                Status.RECEIVED,
+                _COUNTER,
+                _RECEIVED,
                 to_agency=tpl.intake_id,
                 payload=payload,
             )
         self._process()
-
-    def _set_current(self, step: _StepTemplate | None) -> None:
-        if step is None:
-            self.fields.update(
-                current_agency_id=self.tpl.intake_id, current_unit_id=None, current_role=""
-            )
-            return
-        self.fields.update(
-            current_agency_id=step.agency_id,
-            current_unit_id=step.unit_id,
-            current_role=step.role,
-            assignee_id=None,
-        )
 
     def _process(self) -> None:
         """Run the stages: each step takes a share of its budget; stop at now."""
@@ -867,90 +1018,84 @@ class _Run:
         elif r < SUPPLEMENT + REJECTED + WITHDRAWN and tpl.first_specialist is not None:
             scenario = "withdraw"
         now_pos = sim.now_pos
+        steps = tpl.steps
+        factor = sim.factor
         for stage in tpl.stages:
-            finishes: list[tuple[int, int]] = []
-            for branch in stage:
-                for k, i in enumerate(branch):
-                    s = self.start[i]
-                    if s is None:
-                        # A later step of a parallel branch starts when the previous ends.
-                        prev = self.finish[branch[k - 1]] if k else None
-                        if prev is None:
-                            break
-                        s = prev
-                    d = max(60_000_000, int(tpl.steps[i].hours_us * sim._factor(slow)))
-                    if i == tpl.first_specialist and scenario in ("supplement", "withdraw"):
-                        if not self._interrupt(i, s, d, scenario):
-                            return
-                        if scenario == "withdraw":
-                            return
-                        d += self._paused_us
-                    f = s + d
-                    if len(stage) > 1:
-                        # Parallel: the branch's next step starts at this finish.
-                        self.finish[i] = f
-                        finishes.append((f, i))
-                        continue
-                    if f > now_pos:
+            if len(stage) > 1:
+                if not self._parallel(stage, slow):
+                    return
+                continue
+            for i in stage[0]:
+                s = self.start[i]
+                if s is None:
+                    return
+                d = max(60_000_000, int(steps[i].hours_us * factor(slow)))
+                if scenario and i == tpl.first_specialist and scenario != "reject":
+                    if not self._interrupt(i, s, d, scenario):
                         return
-                    if i == tpl.first_leader and scenario == "reject":
-                        self._reject(i, f)
-                        return
-                    if not self._advance(i, f):
-                        return
-            if finishes:
-                ordered = sorted(finishes)
-                for k, (f, i) in enumerate(ordered):
-                    if f > now_pos:
-                        self._parallel_open(ordered, k)
-                        return
-                    if not self._advance(i, f):
-                        return
+                    d += self.paused_us
+                f = s + d
+                if f > now_pos:
+                    return
+                if scenario == "reject" and i == tpl.first_leader:
+                    self._reject(i, f)
+                    return
+                if not self._advance(i, f):
+                    return
 
-    def _parallel_open(self, finishes: list[tuple[int, int]], k: int) -> None:
-        """Steps of a parallel stage not finished by now stay active (or pending)."""
-        for _f, i in finishes[k:]:
-            self.finish[i] = None
+    def _parallel(self, stage: list[list[int]], slow: bool) -> bool:
+        """Branches run side by side; their steps finish in time order until now."""
+        steps = self.tpl.steps
+        finishes: list[tuple[int, int]] = []
+        for branch in stage:
+            previous: int | None = None
+            for i in branch:
+                s = self.start[i] if previous is None else previous
+                if s is None:
+                    break
+                previous = s + max(60_000_000, int(steps[i].hours_us * self.sim.factor(slow)))
+                finishes.append((previous, i))
+        finishes.sort()
+        for f, i in finishes:
+            if f > self.sim.now_pos:
+                return False
+            if not self._advance(i, f):
+                return False
+        return True
 
     # ----------------------------------------------------------------- actions
     def _upcoming(self, i: int) -> list[int]:
         tpl = self.tpl
+        static = tpl.next_steps[i]
+        if static is not None:
+            return static
         step = tpl.steps[i]
         branch = tpl.stages[step.stage][step.branch]
         k = branch.index(i)
         if k + 1 < len(branch):
             return [branch[k + 1]]
         stage = tpl.stages[step.stage]
-        others_open = any(self.state[j] in (_ACTIVE, _PENDING) and j != i for b in stage for j in b)
-        if others_open:
-            return []
+        state = self.state
+        if any(state[j] in (_ACTIVE, _PENDING) and j != i for b in stage for j in b):
+            return []  # the other parallel branches have not joined yet
         if step.stage + 1 >= len(tpl.stages):
             return []
         return [b[0] for b in tpl.stages[step.stage + 1] if b]
 
-    def _choose(self, i: int, upcoming: list[int]) -> tuple[Action, Actor] | None:
-        """The action the holder of step ``i`` takes to hand over, as the UI offers it."""
-        tpl = self.tpl
-        role = Actor(tpl.steps[i].role)
-        to_leader = bool(upcoming) and all(
-            tpl.steps[j].role == Actor.AGENCY_LEADER for j in upcoming
-        )
+    def _choose(self, role: str, upcoming: list[int]) -> tuple[str, str] | None:
+        """The action the holder of a step takes to hand over, as the UI offers it."""
         status = self.status
-        preferred: list[Action] = []
-        if status is Status.RECEIVED:
-            preferred = [Action.FORWARD]
-        elif status is Status.IN_PROGRESS:
-            preferred = [Action.SUBMIT_FOR_SIGNATURE] if to_leader else [Action.FORWARD]
-            if not upcoming:
-                preferred.append(Action.MARK_RESULT_READY)
-        elif status is Status.AWAITING_SIGNATURE:
-            preferred = [Action.SIGN]
-        elif status is Status.PROCESSED:
-            preferred = [Action.FORWARD] if upcoming else [Action.RETURN_RESULT]
-        for actor in (role, Actor.SYSTEM):
-            for action in preferred:
-                row = rules.TRANSITIONS.get((status, action))
-                if row is not None and actor in row.actors:
+        preferred = _PREFERRED.get(status)
+        if preferred is None:
+            return None
+        if status == _IN_PROGRESS and upcoming and self.tpl.all_leaders(upcoming):
+            actions: tuple[str, ...] = (_SUBMIT,)
+        else:
+            actions = preferred[0] if upcoming else preferred[1]
+        for actor in (role, _SYSTEM):
+            for action in actions:
+                row = _TRANSITIONS.get((status, action))
+                if row is not None and actor in row[1]:
                     return action, actor
         return None
 
@@ -959,248 +1104,249 @@ class _Run:
         tpl = self.tpl
         step = tpl.steps[i]
         upcoming = self._upcoming(i)
-        chosen = self._choose(i, upcoming)
+        chosen = self._choose(step.role, upcoming)
         if chosen is None:
             return False
         action, actor = chosen
-        at = self._at(f)
-        person = self.ctx.person(step.agency_id, step.role) if actor is not Actor.SYSTEM else None
+        at = self.c.instant(f, True)
+        person = self.ctx.person(step.agency_id, step.role) if actor != _SYSTEM else _NO_PERSON
         timeliness = self._step_timeliness(i, f)
         self.state[i] = _DONE
         self.finish[i] = f
+        self.finish_at[i] = at
         self.timeliness[i] = timeliness
-        self.assignee[i] = person.user_id if person is not None else None
-        to = rules.TRANSITIONS[(self.status, action)].to
-        payload: dict[str, Any] = {}
-        if upcoming:
-            payload["next_steps"] = [tpl.steps[j].name for j in upcoming]
-        if action is Action.RETURN_RESULT:
-            self.fields["returned_at"] = at
-        if to in _FINISHED and self.status not in _FINISHED:
+        self.assignee[i] = person[0]
+        to = _TRANSITIONS[(self.status, action)][0]
+        late_payload: dict[str, Any] | None = None
+        if action == _RETURN:
+            self.returned_at = at
+        if to in _FINISHED_V and self.status not in _FINISHED_V:
             # Before the next steps start: only the steps active until now are skipped.
-            self._finish(at, f, payload, finishing=i)
-        for j in upcoming:
-            self.state[j] = _ACTIVE
-            self.start[j] = f
-            self.due[j] = f + tpl.steps[j].hours_us
+            late_payload = self._finish(at, f, finishing=i)
         if upcoming:
-            self._set_current(tpl.steps[upcoming[0]])
-        elif not any(state == _ACTIVE for state in self.state):
-            self.fields.update(current_role="", assignee_id=None)
+            for j in upcoming:
+                self.state[j] = _ACTIVE
+                self.start[j] = f
+                self.start_at[j] = at
+                self.due[j] = f + tpl.steps[j].hours_us
+            first = tpl.steps[upcoming[0]]
+            self.current_agency_id = first.agency_id
+            self.current_unit_id = first.unit_id
+            self.current_role = first.role
+            to_agency: int | None = first.agency_id
+        else:
+            to_agency = None
+            still_open = [j for j, state in enumerate(self.state) if state == _ACTIVE]
+            if still_open:
+                # A parallel branch ended before the others: the dossier is now with them.
+                other = tpl.steps[still_open[0]]
+                self.current_agency_id = other.agency_id
+                self.current_unit_id = other.unit_id
+                self.current_role = other.role
+            else:
+                self.current_role = ""
+        if late_payload:
+            if upcoming:
+                late_payload = {"next_steps": [tpl.steps[j].name for j in upcoming], **late_payload}
+            payload = json.dumps(late_payload, ensure_ascii=False)
+        else:
+            payload = tpl.next_payload(upcoming)
         self._event(
-            at,
-            action,
-            person,
-            actor,
-            to,
-            step=i,
-            from_agency=step.agency_id,
-            to_agency=tpl.steps[upcoming[0]].agency_id if upcoming else None,
-            timeliness=timeliness,
-            payload=json.dumps(payload, ensure_ascii=False) if payload else _EMPTY,
+            at, action, person, actor, to, i, step.agency_id, to_agency, timeliness, "", payload
         )
-        if action is Action.SIGN and not upcoming:
+        if action == _SIGN and not upcoming:
             # No return step in the process: the counter returns the result.
             ret = f + int(self.sim.su * self.sim.rng.uniform(0.1, 2.0))
             if ret <= self.sim.now_pos:
-                ret_at = self._at(ret)
-                self.fields["returned_at"] = ret_at
-                counter = self.ctx.person(tpl.intake_id, Actor.COUNTER_OFFICER)
-                self._event(ret_at, Action.RETURN_RESULT, counter, Actor.COUNTER_OFFICER,
-                            Status.RETURNED)  # fmt: skip
+                self.returned_at = ret_at = self.c.instant(ret, True)
+                counter = self.ctx.person(tpl.intake_id, _COUNTER)
+                self._event(ret_at, _RETURN, counter, _COUNTER, Status.RETURNED.value)
         return True
 
     def _step_timeliness(self, i: int, f: int) -> str:
+        """As ``rules.step_timeliness``, on working positions."""
         s = self.start[i]
         assert s is not None
         target = s + self.tpl.steps[i].hours_us
         for a, b in self.pauses:
             end = f if b is None else b
-            a = max(a, s)
+            if a < s:
+                a = s
             if end <= a:
                 continue
             if a >= target:
                 break
             target += end - a
         if f > target:
-            return Timeliness.LATE.value
+            return _LATE
         su = self.sim.su
         if (f - 1) // su < (target - 1) // su:
-            return Timeliness.EARLY.value
-        return Timeliness.ON_TIME.value
+            return _EARLY
+        return _ON_TIME
 
     def _finish(
-        self,
-        at: datetime,
-        pos: int,
-        payload: dict[str, Any],
-        *,
-        finishing: int | None,
-        unanswered: datetime | None = None,
-    ) -> None:
-        """The dossier reaches a finished status at ``at`` (as ``_Handler._finish``)."""
+        self, at: datetime, pos: int, *, finishing: int | None, unanswered: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """The dossier reaches a finished status at ``at`` (as ``_Handler._finish``);
+        returns the event payload for a late dossier."""
         for j, state in enumerate(self.state):
             if state == _ACTIVE and j != finishing:
                 self.state[j] = _SKIPPED
-                self.skipped_at[j] = at
-        self.fields.update(finished_at=at, paused_since=None)
-        pauses = [(self._at(a), self._at(b) if b is not None else None) for a, b in self.pauses]
-        clock_started = self.fields["clock_started_at"]
+                self.finish_at[j] = at
+        self.finished_at = at
+        self.paused_since = None
+        instant = self.c.instant
+        pauses = [
+            (instant(a, True), instant(b, True) if b is not None else None) for a, b in self.pauses
+        ]
+        assert self.appointment_at is not None
         timeliness = rules.dossier_timeliness(
             self.sim.cal,
-            due_at=self.fields["appointment_at"],
+            due_at=self.appointment_at,
             finished_at=at,
             pauses=pauses,
-            supplement_requests=self.fields.get("supplement_requests", 0),
+            supplement_requests=self.supplement_requests,
             unanswered_supplement_requested_at=unanswered,
-            clock_started_at=clock_started,
+            clock_started_at=self.clock_started_at,
         )
-        self.fields["timeliness"] = timeliness.value
-        if timeliness is Timeliness.LATE:
-            records = []
-            order = sorted((s, j) for j, s in enumerate(self.start) if s is not None and s <= pos)
-            for _s, j in order:
-                finished = self.finish[j] if j != finishing else pos
-                if self.state[j] == _SKIPPED:
-                    finished = pos
-                records.append(
-                    rules.StepRecord(
-                        agency_ref=str(self.tpl.steps[j].agency_id),
-                        step_name=self.tpl.steps[j].name,
-                        due_at=self._at(self.due[j]),
-                        finished_at=self._at(finished) if finished is not None else None,
-                    )
+        self.result = timeliness.value
+        if timeliness is not Timeliness.LATE:
+            return None
+        records = []
+        for _s, j in sorted((s, j) for j, s in enumerate(self.start) if s is not None):
+            finished = pos if j == finishing or self.state[j] == _SKIPPED else self.finish[j]
+            step = self.tpl.steps[j]
+            records.append(
+                rules.StepRecord(
+                    agency_ref=str(step.agency_id),
+                    step_name=step.name,
+                    due_at=instant(self.due[j], True),
+                    finished_at=instant(finished, True) if finished is not None else None,
                 )
-            charged = rules.late_charge(records, dossier_late=True, now=at)
-            if charged:
-                self.fields["late_agency_id"] = int(charged[0].agency_ref)
-                self.fields["late_step_name"] = charged[0].step_name
-                payload["late_steps"] = [
-                    {"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged
-                ]
+            )
+        charged = rules.late_charge(records, dossier_late=True, now=at)
+        if not charged:
+            return None
+        self.late_agency_id = int(charged[0].agency_ref)
+        self.late_step_name = charged[0].step_name
+        return {
+            "late_steps": [{"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged]
+        }
+
+    def _closing_event(
+        self,
+        at: datetime,
+        action: Action,
+        person: Person,
+        actor: str,
+        to: Status,
+        reason: str,
+        late: dict[str, Any] | None,
+    ) -> None:
+        payload = json.dumps(late, ensure_ascii=False) if late else _EMPTY
+        self._event(at, action.value, person, actor, to.value, reason=reason, payload=payload)
 
     def _interrupt(self, i: int, s: int, d: int, scenario: str) -> bool:
         """A supplement request (the clock stops) or a withdrawal during step ``i``.
 
         Returns False when the story ends inside (now reached, or the dossier stopped).
         """
-        sim, tpl, rng = self.sim, self.tpl, self.sim.rng
+        sim, tpl, rng, c = self.sim, self.tpl, self.sim.rng, self.c
         step = tpl.steps[i]
         begin = s + int(d * rng.uniform(0.1, 0.6))
         if begin > sim.now_pos:
             return False
-        begin_at = self._at(begin)
-        specialist = self.ctx.person(step.agency_id, step.role)
-        counter = self.ctx.person(tpl.intake_id, Actor.COUNTER_OFFICER)
+        begin_at = c.instant(begin, True)
+        counter = self.ctx.person(tpl.intake_id, _COUNTER)
         if scenario == "withdraw":
-            self._event(begin_at, Action.REQUEST_WITHDRAWAL, counter, Actor.COUNTER_OFFICER,
-                        Status.WITHDRAWAL_REQUESTED)  # fmt: skip
+            self._event(
+                begin_at,
+                Action.REQUEST_WITHDRAWAL.value,
+                counter,
+                _COUNTER,
+                Status.WITHDRAWAL_REQUESTED.value,
+            )
             stop = begin + int(sim.su * rng.uniform(0.2, 2.0))
             if stop > sim.now_pos:
                 return False
-            at = self._at(stop)
-            payload: dict[str, Any] = {}
-            self._finish(at, stop, payload, finishing=None)
-            self._event(
-                at,
-                Action.STOP,
-                counter,
-                Actor.COUNTER_OFFICER,
-                Status.WITHDRAWN,
-                reason=REASON_WITHDRAW,
-                payload=json.dumps(payload, ensure_ascii=False) if payload else _EMPTY,
+            at = c.instant(stop, True)
+            late = self._finish(at, stop, finishing=None)
+            self._closing_event(
+                at, Action.STOP, counter, _COUNTER, Status.WITHDRAWN, REASON_WITHDRAW, late
             )
             return False
-        self.fields["supplement_requests"] = 1
-        self.fields["paused_since"] = begin_at
-        self._event(begin_at, Action.REQUEST_SUPPLEMENT, specialist, Actor(step.role),
-                    Status.SUPPLEMENT_REQUESTED, reason=REASON_SUPPLEMENT)  # fmt: skip
+        self.supplement_requests = 1
+        self.paused_since = begin_at
+        specialist = self.ctx.person(step.agency_id, step.role)
+        self._event(
+            begin_at,
+            Action.REQUEST_SUPPLEMENT.value,
+            specialist,
+            step.role,
+            Status.SUPPLEMENT_REQUESTED.value,
+            reason=REASON_SUPPLEMENT,
+        )
         if rng.random() < SUPPLEMENT_UNANSWERED:
             self.pauses.append((begin, None))
             stop = begin + 15 * sim.su
             if stop > sim.now_pos:
                 return False
-            at = self._at(stop)
-            leader = self.ctx.person(tpl.deciding_id, Actor.AGENCY_LEADER)
-            payload = {}
-            self._finish(at, stop, payload, finishing=None, unanswered=begin_at)
-            self._event(
-                at,
-                Action.STOP,
-                leader,
-                Actor.AGENCY_LEADER,
-                Status.STOPPED,
-                reason=REASON_STOP,
-                payload=json.dumps(payload, ensure_ascii=False) if payload else _EMPTY,
-            )
+            at = c.instant(stop, True)
+            leader = self.ctx.person(tpl.deciding_id, _LEADER)
+            late = self._finish(at, stop, finishing=None, unanswered=begin_at)
+            self._closing_event(at, Action.STOP, leader, _LEADER, Status.STOPPED, REASON_STOP, late)
             return False
         end = begin + int(sim.su * rng.uniform(0.5, 10.0))
         if end > sim.now_pos:
             self.pauses.append((begin, None))
             return False
-        end_at = self._at(end)
+        end_at = c.instant(end, True)
         self.pauses.append((begin, end))
-        # As _Handler._resume: the due instant moves by the working time paused.
-        paused_hours = self.c.to_working_seconds(end - begin) / 3600
-        shift = self.c.duration_us(None, paused_hours)
-        pauses = [(self._at(a), self._at(b)) for a, b in self.pauses if b is not None]
-        self.fields["due_at"] = rules.effective_due(
+        # As _Handler._resume: the due instants move by the working time paused.
+        paused_hours = c.to_working_seconds(end - begin) / 3600
+        shift = c.duration_us(None, paused_hours)
+        assert self.appointment_at is not None
+        self.due_at = rules.effective_due(
             sim.cal,
-            self.fields["appointment_at"],
-            pauses,
-            clock_started_at=self.fields["clock_started_at"],
+            self.appointment_at,
+            [(c.instant(a, True), c.instant(b, True)) for a, b in self.pauses if b is not None],
+            clock_started_at=self.clock_started_at,
         )
         for j, state in enumerate(self.state):
             if state == _ACTIVE:
                 self.due[j] += shift
-        self.fields["paused_since"] = None
-        self._paused_us = end - begin
+        self.paused_since = None
+        self.paused_us = end - begin
         self._event(
             end_at,
-            Action.SUPPLEMENT,
+            Action.SUPPLEMENT.value,
             counter,
-            Actor.COUNTER_OFFICER,
-            Status.IN_PROGRESS,
+            _COUNTER,
+            _IN_PROGRESS,
             payload=json.dumps({"paused_working_hours": round(paused_hours, 2)}),
         )
         return True
 
     def _reject(self, i: int, f: int) -> None:
-        at = self._at(f)
-        leader = self.ctx.person(self.tpl.steps[i].agency_id, Actor.AGENCY_LEADER)
-        payload: dict[str, Any] = {}
-        self._finish(at, f, payload, finishing=None)
-        self._event(
-            at,
-            Action.REJECT,
-            leader,
-            Actor.AGENCY_LEADER,
-            Status.REJECTED,
-            reason=REASON_REJECT,
-            payload=json.dumps(payload, ensure_ascii=False) if payload else _EMPTY,
+        at = self.c.instant(f, True)
+        leader = self.ctx.person(self.tpl.steps[i].agency_id, _LEADER)
+        late = self._finish(at, f, finishing=None)
+        self._closing_event(
+            at, Action.REJECT, leader, _LEADER, Status.REJECTED, REASON_REJECT, late
         )
 
     # ----------------------------------------------------------------- rows
-    def _emit(
-        self,
-        name: str,
-        id_number: str,
-        phone: str,
-        email: str,
-        address: str,
-        received_at: datetime | None,
-    ) -> None:
-        plan, tpl, f, c = self.plan, self.tpl, self.fields, self.c
+    def _emit(self, received_at: datetime | None) -> None:
+        plan, tpl, sim = self.plan, self.tpl, self.sim
+        name, id_number, phone, email, address = sim.applicant(tpl)
         code = plan.code
         channel = plan.channel
-        return_method = (
-            "post"
-            if channel is rules.Channel.POSTAL
-            else ("online" if channel is rules.Channel.ONLINE else "counter")
-        )
-        postal = f"EL{self.sim.rng.randrange(10**8, 10**9)}VN" if return_method == "post" else ""
-        if received_at is None:
-            f.setdefault("current_agency_id", tpl.intake_id)
+        if channel is rules.Channel.IN_PERSON:
+            return_method, postal = "counter", ""
+        elif channel is rules.Channel.ONLINE:
+            return_method, postal = "online", ""
+        else:
+            return_method, postal = "post", f"EL{sim.rng.randrange(10**8, 10**9)}VN"
         self.out.dossiers.append(
             (
                 self.id,
@@ -1211,7 +1357,7 @@ class _Run:
                 tpl.offering_id,
                 tpl.process_id,
                 channel.value,
-                self.status.value,
+                self.status,
                 len(self.events),
                 name,
                 id_number,
@@ -1225,59 +1371,53 @@ class _Run:
                 1,
                 plan.submitted,
                 received_at,
-                f.get("clock_started_at"),
+                self.clock_started_at,
                 tpl.days,
-                f.get("appointment_at"),
+                self.appointment_at,
                 None,
-                f.get("due_at"),
-                f.get("paused_since"),
-                f.get("finished_at"),
-                f.get("returned_at"),
-                f.get("timeliness", ""),
-                f.get("late_agency_id"),
-                f.get("late_step_name", ""),
-                f.get("supplement_requests", 0),
+                self.due_at,
+                self.paused_since,
+                self.finished_at,
+                self.returned_at,
+                self.result,
+                self.late_agency_id,
+                self.late_step_name,
+                self.supplement_requests,
                 0,
-                f.get("current_agency_id"),
-                f.get("current_unit_id"),
-                f.get("current_role", ""),
-                f.get("assignee_id"),
-                self.sim._search_text(code, name, phone, id_number),
+                self.current_agency_id,
+                self.current_unit_id,
+                self.current_role,
+                None,
+                sim.search_text(code, name, phone, id_number),
                 plan.submitted,
                 self.last_at,
             )
         )
-        if received_at is None:
-            self.out.events.extend(self.events)
-            return
-        instant = c.instant
-        for i, step in enumerate(tpl.steps):
-            state = self.state[i]
-            start = self.start[i]
-            finish = self.finish[i] if state == _DONE else None
-            self.out.steps.append(
-                (
-                    self.step_ids[i],
-                    self.id,
-                    step.process_step_id,
-                    step.stage,
-                    step.branch,
-                    step.position,
-                    step.name,
-                    step.agency_id,
-                    step.unit_id,
-                    step.role,
-                    step.hours,
-                    state,
-                    self.assignee[i],
+        if received_at is not None:
+            instant = self.c.instant
+            append = self.out.steps.append
+            ids, state, start_at, due = self.step_ids, self.state, self.start_at, self.due
+            finish_at, timeliness, assignee = self.finish_at, self.timeliness, self.assignee
+            for i, step in enumerate(tpl.steps):
+                append(
                     (
-                        None
-                        if start is None or state == _PENDING
-                        else instant(start, start != self.clock)
-                    ),
-                    instant(self.due[i], True),
-                    instant(finish, True) if finish is not None else self.skipped_at[i],
-                    self.timeliness[i],
+                        ids[i],
+                        self.id,
+                        step.process_step_id,
+                        step.stage,
+                        step.branch,
+                        step.position,
+                        step.name,
+                        step.agency_id,
+                        step.unit_id,
+                        step.role,
+                        step.hours,
+                        state[i],
+                        assignee[i],
+                        start_at[i],
+                        instant(due[i], True),
+                        finish_at[i],
+                        timeliness[i],
+                    )
                 )
-            )
         self.out.events.extend(self.events)

@@ -15,6 +15,7 @@ from django.db import models
 from motcua.dossiers.rules import (
     ACTION_LABELS_VI,
     NATIONAL_STATUS_CODE,
+    OPEN,
     STATUS_LABELS_VI,
     Actor,
     Channel,
@@ -35,6 +36,8 @@ TIMELINESS_CHOICES = [
     (Timeliness.LATE.value, "Trễ hạn"),
 ]
 ACTOR_ROLE_CHOICES = [(a.value, a.value) for a in Actor]
+#: Received and not finished (``rules.OPEN``), for partial indexes.
+_OPEN_Q = models.Q(status__in=sorted(s.value for s in OPEN))
 
 
 class ImmutableEventError(RuntimeError):
@@ -236,6 +239,10 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_assignee_queue"),
             models.Index(fields=["deciding_agency", "received_at"], name="dossier_register"),
+            # Open dossiers are a few percent of the history: worklists ordered by
+            # deadline or by filing date walk these instead of the whole table.
+            models.Index(fields=["due_at"], condition=_OPEN_Q, name="dossier_open_due"),
+            models.Index(fields=["submitted_at"], condition=_OPEN_Q, name="dossier_open_submitted"),
         ]
 
     def __str__(self) -> str:
