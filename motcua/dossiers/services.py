@@ -9,6 +9,7 @@ gets :class:`VersionConflict`), move the process steps, and append one immutable
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,16 @@ def _now(at: datetime | None) -> datetime:
     if timezone.is_naive(at):
         raise InvalidDossierInput("Thời điểm phải có múi giờ.", "at")
     return at
+
+
+def whole_working_days(days: Decimal) -> int:
+    """A time limit as the whole working days the receipt slip promises.
+
+    Limits under a day (e.g. "4 giờ") are rounded up to one working day, never down to
+    zero, which would make every such dossier late at once [simplification: the
+    appointment of sub-day procedures is the end of the next working day's share].
+    """
+    return max(1, math.ceil(days))
 
 
 def legal_working_days(offering: ProcedureOffering) -> Decimal:
@@ -306,7 +317,7 @@ def _new_dossier(
         return_method=return_method,
         sets_count=sets_count,
         submitted_at=at,
-        legal_working_days=int(days),
+        legal_working_days=whole_working_days(days),
         current_agency=intake_agency,
     )
     dossier.search_text = _search_text(dossier)
