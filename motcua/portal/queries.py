@@ -82,8 +82,12 @@ def lookup_dossier(code: str, verifier: str) -> PublicDossier | None:
     candidates), so neither the answer nor its timing says which one was wrong.
     """
     wanted = normalise_code(code)
+    # Only the columns the public view shows: the procedure row carries long texts.
     dossier = (
-        Dossier.objects.select_related("procedure", "current_agency").filter(code=wanted).first()
+        Dossier.objects.select_related("procedure", "current_agency")
+        .only(*_PUBLIC_FIELDS)
+        .filter(code=wanted)
+        .first()
     )
     phone = dossier.applicant_phone if dossier is not None else None
     id_number = dossier.applicant_id_number if dossier is not None else None
@@ -91,6 +95,23 @@ def lookup_dossier(code: str, verifier: str) -> PublicDossier | None:
     if dossier is None or not matches:
         return None
     return _public(dossier)
+
+
+_PUBLIC_FIELDS = (
+    "code",
+    "status",
+    "applicant_phone",
+    "applicant_id_number",
+    "submitted_at",
+    "received_at",
+    "appointment_at",
+    "new_appointment_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "procedure__name",
+    "current_agency__name",
+)
 
 
 def _event_agency(actor_role: str, agency_name: str | None) -> str:
@@ -104,15 +125,18 @@ def _event_agency(actor_role: str, agency_name: str | None) -> str:
 def _public(d: Dossier) -> PublicDossier:
     status = Status(d.status)
     national = rules.national_code(status)
+    rows = d.events.order_by("seq").values_list(
+        "occurred_at", "action", "actor_role", "actor_agency__name", "reason"
+    )
     events = [
         PublicEvent(
-            occurred_at=e.occurred_at,
-            action=e.action,
-            action_label=ACTION_LABELS_VI[Action(e.action)],
-            agency=_event_agency(e.actor_role, e.actor_agency.name if e.actor_agency else None),
-            reason=e.reason if Action(e.action) in PUBLIC_REASON_ACTIONS else "",
+            occurred_at=occurred_at,
+            action=action,
+            action_label=ACTION_LABELS_VI[Action(action)],
+            agency=_event_agency(actor_role, agency_name),
+            reason=reason if Action(action) in PUBLIC_REASON_ACTIONS else "",
         )
-        for e in d.events.select_related("actor_agency").order_by("seq")
+        for occurred_at, action, actor_role, agency_name, reason in rows
     ]
     return PublicDossier(
         code=d.code or "",
