@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -81,6 +82,18 @@ def _received(dossier: Dossier) -> datetime:
     return dossier.received_at or dossier.submitted_at or timezone.now()
 
 
+def _addressed(dossier: Dossier, agency: Agency, event: DossierEvent) -> dict[str, Any]:
+    """The fields every notice to the applicant shares (forms 02–05)."""
+    return {
+        "agency": agency_info(agency),
+        "dossier_code": dossier.code or "",
+        "applicant": _person(dossier),
+        "procedure_name": dossier.procedure.name,
+        "received_at": _received(dossier),
+        "issued_at": event.occurred_at,
+    }
+
+
 def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
     if dossier.received_at is None or dossier.appointment_at is None:
         raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.", "form")
@@ -120,12 +133,7 @@ def supplement_context(dossier: Dossier) -> ctx.SupplementContext:
         if line.strip(" -•")
     ]
     return ctx.SupplementContext(
-        agency=agency_info(dossier.intake_agency),
-        dossier_code=dossier.code or "",
-        applicant=_person(dossier),
-        procedure_name=dossier.procedure.name,
-        received_at=_received(dossier),
-        issued_at=event.occurred_at,
+        **_addressed(dossier, dossier.intake_agency, event),
         items=items,
         guide_contact=f"{event.actor_name}, {dossier.intake_agency.name}",
         officer=event.actor_name,
@@ -135,12 +143,7 @@ def supplement_context(dossier: Dossier) -> ctx.SupplementContext:
 def refusal_context(dossier: Dossier) -> ctx.RefusalContext:
     event = _event(dossier, Action.REFUSE_INTAKE)
     return ctx.RefusalContext(
-        agency=agency_info(dossier.intake_agency),
-        dossier_code=dossier.code or "",
-        applicant=_person(dossier),
-        procedure_name=dossier.procedure.name,
-        received_at=_received(dossier),
-        issued_at=event.occurred_at,
+        **_addressed(dossier, dossier.intake_agency, event),
         reasons=[r.strip() for r in event.reason.splitlines() if r.strip()],
         officer=event.actor_name,
     )
@@ -149,14 +152,9 @@ def refusal_context(dossier: Dossier) -> ctx.RefusalContext:
 def apology_context(dossier: Dossier) -> ctx.ApologyContext:
     event = _event(dossier, Action.ISSUE_APOLOGY)
     return ctx.ApologyContext(
-        agency=agency_info(dossier.deciding_agency),
-        dossier_code=dossier.code or "",
-        applicant=_person(dossier),
-        procedure_name=dossier.procedure.name,
-        received_at=_received(dossier),
+        **_addressed(dossier, dossier.deciding_agency, event),
         original_due=datetime.fromisoformat(event.payload["original_due"]),
         new_due=datetime.fromisoformat(event.payload["new_due"]),
-        issued_at=event.occurred_at,
         reason=event.reason,
         signer=event.actor_name,
     )
@@ -166,13 +164,8 @@ def stop_notice_context(dossier: Dossier) -> ctx.StopNoticeContext:
     event = _event(dossier, Action.STOP)
     asked = dossier.events.filter(action=Action.REQUEST_WITHDRAWAL.value).order_by("-seq").first()
     return ctx.StopNoticeContext(
-        agency=agency_info(dossier.deciding_agency),
-        dossier_code=dossier.code or "",
-        applicant=_person(dossier),
-        procedure_name=dossier.procedure.name,
-        received_at=_received(dossier),
+        **_addressed(dossier, dossier.deciding_agency, event),
         requested_at=asked.occurred_at if asked else event.occurred_at,
-        issued_at=event.occurred_at,
         reason=event.reason,
         signer=event.actor_name,
     )

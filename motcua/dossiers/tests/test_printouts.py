@@ -1,0 +1,81 @@
+"""Every notice a dossier produces prints, with the data of the action that produced it."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.printouts import available_forms, render_dossier_form
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import perform_action, receive_at_counter, submit_online
+from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 3, day, hour, minute, tzinfo=VN)
+
+
+def text(dossier: Dossier, code: str) -> str:
+    pdf = PdfReader(io.BytesIO(render_dossier_form(dossier, code)))
+    raw = " ".join(page.extract_text() or "" for page in pdf.pages)
+    return unicodedata.normalize("NFC", " ".join(raw.split()))
+
+
+@pytest.mark.django_db
+def test_supplement_apology_refusal_and_stop_notices_print(province: Province) -> None:
+    p = province
+    d = receive_at_counter(
+        acting_user=p.counter,
+        offering=p.offering,
+        applicant=APPLICANT,
+        documents=DOCUMENTS,
+        at=at(3, 9),
+    )
+    d = perform_action(d, Action.FORWARD, acting_user=p.counter, at=at(3, 9, 30))
+    d = perform_action(
+        d,
+        Action.REQUEST_SUPPLEMENT,
+        acting_user=p.specialist,
+        reason="Bản sao giấy chứng nhận kết hôn của cha mẹ",
+        at=at(3, 10),
+    )
+    supplement = text(d, "02")
+    assert "Bản sao giấy chứng nhận kết hôn của cha mẹ" in supplement
+    assert d.code in supplement and "Nguyễn Thị Hồng Nhung" in supplement
+    d = perform_action(d, Action.SUPPLEMENT, acting_user=p.counter, at=at(4, 9))
+    d = perform_action(
+        d,
+        Action.ISSUE_APOLOGY,
+        acting_user=p.leader,
+        reason="Chờ xác minh nơi cư trú",
+        new_due=at(10, 17),
+        at=at(4, 10),
+    )
+    apology = text(d, "04")
+    assert "Chờ xác minh nơi cư trú" in apology and "10/03/2025" in apology
+    d = perform_action(d, Action.REQUEST_WITHDRAWAL, acting_user=p.counter, at=at(4, 11))
+    d = perform_action(
+        d, Action.STOP, acting_user=p.counter, reason="Người nộp rút hồ sơ", at=at(4, 14)
+    )
+    assert "Người nộp rút hồ sơ" in text(d, "05")
+    assert [code for code, _ in available_forms(d)] == ["01", "02", "04", "05", "06"]
+
+    online = submit_online(offering=p.offering, applicant=APPLICANT, at=at(5, 8))
+    online = perform_action(
+        online,
+        Action.REFUSE_INTAKE,
+        acting_user=p.counter,
+        reason="Thủ tục không thuộc thẩm quyền của phường",
+        at=at(5, 9),
+    )
+    refusal = text(online, "03")
+    assert "Thủ tục không thuộc thẩm quyền của phường" in refusal
+    assert [code for code, _ in available_forms(online)] == ["03"]
