@@ -230,13 +230,28 @@ def _tab_q(user: User, key: str, clock: Clock) -> Q:
     raise KeyError(key)
 
 
-def tab_counts(user: User, tabs: Sequence[Tab], clock: Clock) -> dict[str, int]:
-    """The count of every tab, in one query."""
+#: Tabs whose count would read the agency's whole history: shown without a badge.
+UNCOUNTED_TABS = frozenset({"all"})
+
+
+def tab_counts(user: User, tabs: Sequence[Tab], clock: Clock) -> dict[str, int | None]:
+    """The count of every tab, in one query (None for the history tab).
+
+    Only dossiers that can sit in a counted tab are read — not yet in a final status, or
+    finished this month — so the cost follows the open work, not years of history.
+    """
     aggregates: dict[str, Any] = {}
     for tab in tabs:
+        if tab.key in UNCOUNTED_TABS:
+            continue
         q = _tab_q(user, tab.key, clock)
         aggregates[tab.key] = Count("pk", filter=q) if q else Count("pk")
-    return dict(visible_dossiers(user).aggregate(**aggregates))
+    live = ~Q(status__in=list(rules.TERMINAL)) | Q(finished_at__gte=clock.month_start)
+    counts: dict[str, int | None] = {}
+    if aggregates:
+        counts.update(visible_dossiers(user).filter(live).aggregate(**aggregates))
+    counts.update({tab.key: None for tab in tabs if tab.key in UNCOUNTED_TABS})
+    return counts
 
 
 @dataclass(frozen=True)
