@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from motcua.accounts.models import User
+from motcua.audit.services import record_event
 from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument
@@ -87,8 +88,6 @@ def add_attachment(
     )
     attachment.file.save(digest + ALLOWED_TYPES[content_type], ContentFile(data), save=False)
     attachment.save()
-    from motcua.audit.services import record_event
-
     record_event(
         action="dossiers.attachment_added",
         target=attachment,

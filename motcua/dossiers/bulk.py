@@ -34,6 +34,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 import random
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
@@ -463,12 +464,12 @@ def _reserve_codes(counts: dict[tuple[int, date], int]) -> dict[tuple[int, date]
     return first
 
 
-class _Writer:
-    def reserve_ids(self, model: Any, n: int) -> list[int]:
-        raise NotImplementedError
+class _Writer(ABC):
+    @abstractmethod
+    def reserve_ids(self, model: Any, n: int) -> list[int]: ...
 
-    def write(self, rows: _Rows) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def write(self, rows: _Rows) -> None: ...
 
 
 class _PostgresWriter(_Writer):

@@ -26,6 +26,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
 from motcua.dossiers import rules
+from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput, VersionConflict
 from motcua.dossiers.models import (
     Dossier,
@@ -592,7 +593,7 @@ def _resolve(
     actors = _candidate_actors(user, dossier, as_system)
     related = [(a, r) for a in actors if (r := _related(user, dossier, a, action, active))]
     if not related:
-        if actors and _can_view(user, dossier):
+        if actors and can_view_dossier(user, dossier):
             raise rules.ActionNotAllowed(
                 status, action, actors[0], _allowed_for(dossier, actors, active, user)
             )
@@ -613,12 +614,6 @@ def _resolve(
     if type(first_error) is rules.ActionNotAllowed:
         raise rules.ActionNotAllowed(status, action, first_error.actor, allowed)
     raise type(first_error)(status, action, first_error.actor, allowed)
-
-
-def _can_view(user: User | None, dossier: Dossier) -> bool:
-    from motcua.dossiers.access import can_view_dossier
-
-    return can_view_dossier(user, dossier)
 
 
 def _allowed_for(

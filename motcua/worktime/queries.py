@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
@@ -61,10 +62,11 @@ def _build_calendar(agency: Agency | None, years: range) -> WorkCalendar:
     chain: list[int | None] = [None]
     if agency is not None:
         chain += agency.ancestor_ids() or [agency.pk]
-    rows = CalendarDay.objects.filter(agency_id__in=[a for a in chain if a is not None])
-    province_rows = CalendarDay.objects.filter(agency__isnull=True)
+    rows = CalendarDay.objects.filter(
+        Q(agency__isnull=True) | Q(agency_id__in=[a for a in chain if a is not None])
+    )
     depth = {agency_id: i for i, agency_id in enumerate(chain)}
-    for row in sorted([*province_rows, *rows], key=lambda r: depth.get(r.agency_id, 0)):
+    for row in sorted(rows, key=lambda r: depth.get(r.agency_id, 0)):
         kinds[row.date] = row.kind
 
     days_off = frozenset(d for d, k in kinds.items() if k == CalendarDay.Kind.DAY_OFF)
