@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,11 +28,12 @@ from motcua.dossiers import rules
 from motcua.dossiers.access import access_dossier, visible_dossiers
 from motcua.dossiers.errors import (
     DossierError,
+    DossierNotVisible,
     DossierPermissionDenied,
     InvalidDossierInput,
     VersionConflict,
 )
-from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.printouts import FORM_TITLES, available_forms, render_dossier_form
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action
 from motcua.dossiers.rules import Status as DossierStatus
@@ -299,9 +300,9 @@ def _summary(d: Dossier) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
-    """The dossier as the caller sees it (they passed ``access_dossier``)."""
-    d = (
+def _with_relations(d: Dossier) -> Dossier:
+    """The dossier read again with everything the detail shows, in four queries."""
+    return (
         Dossier.objects.select_related(
             "procedure",
             "deciding_agency",
@@ -311,16 +312,31 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
             "assignee",
             "late_agency",
         )
-        .prefetch_related("documents")
+        .prefetch_related(
+            "documents",
+            Prefetch("steps", DossierStep.objects.select_related("agency", "unit", "assignee")),
+            Prefetch(
+                "events",
+                DossierEvent.objects.select_related("actor_agency", "from_agency", "to_agency"),
+            ),
+        )
         .get(pk=d.pk)
     )
+
+
+def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
+    """The dossier as the caller sees it (they passed ``access_dossier``).
+
+    Reads the steps, events and documents through the dossier's relations: after a
+    write the service has left them in memory (no read-back), otherwise load the dossier
+    with :func:`_with_relations` first.
+    """
     now = timezone.now()
-    steps = d.steps.select_related("agency", "unit", "assignee").order_by(
-        "stage", "branch", "position", "pk"
-    )
-    events = d.events.select_related("actor_agency", "from_agency", "to_agency").order_by("seq")
+    steps = sorted(d.steps.all(), key=lambda s: (s.stage, s.branch, s.position, s.pk or 0))
+    events = sorted(d.events.all(), key=lambda e: e.seq)
     status = DossierStatus(d.status)
     code = d.code or ""
+    user = _user(request)
     return {
         **_summary(d),
         "national_status_label": rules.NATIONAL_STATUS_LABELS_VI[rules.national_code(status)],
@@ -369,7 +385,7 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
         ],
         "documents": [
             {"name": doc.name, "original_count": doc.original_count, "copy_count": doc.copy_count}
-            for doc in d.documents.all()
+            for doc in sorted(d.documents.all(), key=lambda doc: (doc.order, doc.pk or 0))
         ],
         "events": [
             {
@@ -391,8 +407,7 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
             for e in events
         ],
         "allowed_actions": [
-            {"action": a.value, "label": ACTION_LABELS_VI[a]}
-            for a in allowed_actions_for(_user(request), d)
+            {"action": a.value, "label": ACTION_LABELS_VI[a]} for a in allowed_actions_for(user, d)
         ],
         "forms": [
             {"code": form, "title": title, "url": _form_url(code, form)}
@@ -559,7 +574,7 @@ def create_dossier(request: HttpRequest, body: IntakeIn) -> Status[Any]:
     url_name="dossier_detail",
 )
 def get_dossier(request: HttpRequest, code: str) -> Status[Any]:
-    return Status(200, _detail(request, _get(request, code)))
+    return Status(200, _detail(request, _with_relations(_get(request, code))))
 
 
 @router.post(
@@ -575,19 +590,22 @@ def act_on_dossier(request: HttpRequest, code: str, body: ActionIn) -> Status[An
     ``action_not_allowed`` (with the actions allowed now) when the action does not apply.
     """
     user = _user(request)
-    dossier = _get(request, code)
     try:
+        # One query finds the dossier among those the caller may see and locks it.
         updated = perform_action(
-            dossier,
+            code,
             body.action,
             acting_user=user,
             expected_version=body.expected_version,
             reason=body.reason,
             assignee=_assignee(body.assignee),
             new_due=_new_due(body.new_due),
+            require_visible=True,
         )
+    except DossierNotVisible:
+        raise DossierNotFound() from None
     except VersionConflict as exc:
-        dossier.refresh_from_db()
+        dossier = _get(request, code)
         exc.extra = {  # type: ignore[attr-defined]
             "version": dossier.version,
             "allowed_actions": [a.value for a in allowed_actions_for(user, dossier)],

@@ -7,6 +7,7 @@ from motcua.dossiers.rules import ActionNotAllowed
 __all__ = [
     "ActionNotAllowed",
     "DossierError",
+    "DossierNotVisible",
     "DossierPermissionDenied",
     "InvalidDossierInput",
     "VersionConflict",
@@ -30,6 +31,13 @@ class DossierPermissionDenied(DossierError):
 
     code = "permission_denied"
     http_status = 403
+
+
+class DossierNotVisible(DossierPermissionDenied):
+    """No such dossier among those the user may see (the API answers 404 for both)."""
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy hồ sơ, hoặc bạn không có quyền xem hồ sơ này.")
 
 
 class VersionConflict(DossierError):

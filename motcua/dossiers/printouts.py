@@ -280,7 +280,7 @@ def render_dossier_form(dossier: Dossier, code: str, base_url: str = "") -> byte
 
 def available_forms(dossier: Dossier) -> list[tuple[str, str]]:
     """(code, title) of the forms this dossier can print now."""
-    done = set(dossier.events.values_list("action", flat=True))
+    done = {event.action for event in dossier.events.all()}
     forms = []
     for code, action in FORM_ACTIONS.items():
         if code in ("01", "06") and dossier.received_at is None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -26,8 +25,13 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
 from motcua.dossiers import rules
-from motcua.dossiers.access import can_view_dossier
-from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput, VersionConflict
+from motcua.dossiers.access import can_view_dossier, visible_dossiers
+from motcua.dossiers.errors import (
+    DossierNotVisible,
+    DossierPermissionDenied,
+    InvalidDossierInput,
+    VersionConflict,
+)
 from motcua.dossiers.models import (
     Dossier,
     DossierCodeSequence,
@@ -150,7 +154,7 @@ def _stages_for(
         )
         return default, {}, True
     by_stage: dict[int, dict[int, list[ProcessStep]]] = {}
-    for step in process.steps.all():
+    for step in process.steps.select_related("agency", "unit"):
         by_stage.setdefault(step.stage, {}).setdefault(step.branch, []).append(step)
     stages: list[rules.Stage] = []
     models_by_id: dict[int, ProcessStep] = {}
@@ -181,23 +185,39 @@ def allocate_code(agency: Agency, received_at: datetime) -> str:
     """The next dossier code of ``agency`` for the day of ``received_at``.
 
     ``<agency ID>-YYMMDD-XXXX`` (Circular 03/2025/TT-VPCP art. 13): the daily sequence is a
-    row incremented by ``UPDATE … SET last_value = last_value + 1``, which serialises
-    concurrent intakes at the same agency on both databases; numbers are never reused.
+    row incremented by ``UPDATE … SET last_value = last_value + 1 … RETURNING``, which
+    serialises concurrent intakes at the same agency on both databases (one round trip);
+    numbers are never reused.
     """
     day = timezone.localtime(received_at).date()
     for _attempt in range(3):
-        updated = DossierCodeSequence.objects.filter(agency=agency, day=day).update(
-            last_value=F("last_value") + 1
-        )
-        if not updated:
+        value = _next_sequence_value(agency.pk, day)
+        if value is None:
             try:
                 with transaction.atomic():
                     DossierCodeSequence.objects.create(agency=agency, day=day, last_value=1)
             except IntegrityError:
                 continue  # created meanwhile by a concurrent intake: increment it instead
-        value = DossierCodeSequence.objects.get(agency=agency, day=day).last_value
+            value = 1
         return rules.format_dossier_code(agency.code, day, value)
     raise VersionConflict("Không cấp được mã hồ sơ; vui lòng thử lại.")
+
+
+def _next_sequence_value(agency_id: int, day: date) -> int | None:
+    """Increment the agency's sequence of ``day`` and return the new value (None: no row).
+
+    Django's ``update()`` cannot return the new value; ``RETURNING`` (PostgreSQL, SQLite
+    ≥ 3.35) saves the second query a read-back would cost on every intake.
+    """
+    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 (table name only)
+            "WHERE agency_id = %s AND day = %s RETURNING last_value",
+            [agency_id, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _search_text(dossier: Dossier) -> str:
@@ -288,7 +308,13 @@ def _new_dossier(
     return_method: str,
     sets_count: int,
     applicant_user: User | None,
+    clock: bool = False,
 ) -> Dossier:
+    """Validate, give the code and write the dossier with its documents.
+
+    With ``clock`` (received now) the appointment and the steps are planned before the
+    row is written, so the dossier is inserted once, complete.
+    """
     _validate_applicant(applicant)
     if not offering.is_active:
         raise InvalidDossierInput("Cơ quan hiện không tiếp nhận thủ tục này.", "offering")
@@ -298,7 +324,6 @@ def _new_dossier(
         )
     days = legal_working_days(offering)
     dossier = Dossier(
-        code=allocate_code(offering.agency, at),
         deciding_agency=offering.agency,
         intake_agency=intake_agency,
         procedure=offering.procedure,
@@ -321,9 +346,20 @@ def _new_dossier(
         legal_working_days=whole_working_days(days),
         current_agency=intake_agency,
     )
+    steps: list[DossierStep] = []
+    if clock:
+        fields, steps = _plan_clock(dossier, at, intake_agency)
+        for name, value in fields.items():
+            setattr(dossier, name, value)
+        if steps:  # the agency (and unit) of the first step, as loaded with the process
+            if _STEP_AGENCY.is_cached(steps[0]):
+                dossier.current_agency = steps[0].agency
+            if steps[0].unit_id is not None and _STEP_UNIT.is_cached(steps[0]):
+                dossier.current_unit = steps[0].unit
+    dossier.code = allocate_code(offering.agency, at)
     dossier.search_text = _search_text(dossier)
     dossier.save()
-    DossierDocument.objects.bulk_create(
+    docs = DossierDocument.objects.bulk_create(
         DossierDocument(
             dossier=dossier,
             name=doc.name.strip()[:1000],
@@ -335,11 +371,39 @@ def _new_dossier(
         for i, doc in enumerate(documents)
         if doc.name.strip()
     )
+    if steps:
+        DossierStep.objects.bulk_create(steps)
+    remember_related(dossier, documents=docs, steps=steps if clock else None)
     return dossier
 
 
-def _start_clock(dossier: Dossier, at: datetime, intake_agency: Agency) -> dict[str, Any]:
-    """Appointment and step plan at receipt; returns the dossier fields to set."""
+def remember_related(
+    dossier: Dossier,
+    *,
+    steps: Sequence[DossierStep] | None = None,
+    events: Sequence[DossierEvent] | None = None,
+    documents: Sequence[DossierDocument] | None = None,
+) -> None:
+    """Keep rows the service just wrote or read as the dossier's prefetched relations.
+
+    ``dossier.steps.all()`` (and ``events``, ``documents``) then answer from memory, as
+    after ``prefetch_related``: the response after a write needs no second read.
+    """
+    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in (("steps", steps), ("events", events), ("documents", documents)):
+        if rows is None:
+            continue
+        manager = getattr(dossier, name)
+        qs = manager.get_queryset()
+        qs._result_cache = list(rows)
+        qs._prefetch_done = True
+        cache[name] = qs
+
+
+def _plan_clock(
+    dossier: Dossier, at: datetime, intake_agency: Agency
+) -> tuple[dict[str, Any], list[DossierStep]]:
+    """Appointment and step plan at receipt: the dossier fields to set and the new steps."""
     assert dossier.offering is not None
     cal = calendar_for(dossier.deciding_agency)
     days = Decimal(dossier.legal_working_days or 0)
@@ -348,32 +412,39 @@ def _start_clock(dossier: Dossier, at: datetime, intake_agency: Agency) -> dict[
     appointment = rules.appointment_for(cal, at, float(days), apply_cutoff=apply_cutoff)
     planned = rules.plan_step_deadlines(cal, at, stages, apply_cutoff=apply_cutoff)
     first_stage = planned[0].stage_index if planned else 0
+    known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
     rows = []
     for order, plan in enumerate(planned):
         step = plan.step
+        model = models_by_id.get(id(step))
         agency_id = int(step.agency_ref)
         unit_id = int(step.unit_ref) if step.unit_ref else None
         active = plan.stage_index == first_stage
-        rows.append(
-            DossierStep(
-                dossier=dossier,
-                process_step=models_by_id.get(id(step)),
-                stage=plan.stage_index,
-                branch=plan.branch_index or 0,
-                position=order,
-                name=step.name,
-                agency_id=agency_id,
-                unit_id=unit_id,
-                role=step.role.value,
-                hours=step.hours,
-                state=DossierStep.State.ACTIVE if active else DossierStep.State.PENDING,
-                started_at=clock_started if active else None,
-                due_at=plan.due_at,
-            )
+        row = DossierStep(
+            dossier=dossier,
+            process_step=model,
+            stage=plan.stage_index,
+            branch=plan.branch_index or 0,
+            position=order,
+            name=step.name,
+            agency_id=agency_id,
+            unit_id=unit_id,
+            role=step.role.value,
+            hours=step.hours,
+            state=DossierStep.State.ACTIVE if active else DossierStep.State.PENDING,
+            started_at=clock_started if active else None,
+            due_at=plan.due_at,
         )
-    DossierStep.objects.bulk_create(rows)
+        # The agencies are at hand (process steps are read with them): keep them on the
+        # row so that showing the steps needs no query.
+        agency = model.agency if model is not None else known.get(agency_id)
+        if agency is not None:
+            row.agency = agency
+        if unit_id is not None and model is not None and model.unit is not None:
+            row.unit = model.unit
+        rows.append(row)
     first = rows[0] if rows else None
-    return {
+    fields = {
         "received_at": at,
         "clock_started_at": clock_started,
         "appointment_at": appointment,
@@ -382,6 +453,7 @@ def _start_clock(dossier: Dossier, at: datetime, intake_agency: Agency) -> dict[
         "current_unit_id": first.unit_id if first else None,
         "current_role": first.role if first else "",
     }
+    return fields, rows
 
 
 @transaction.atomic
@@ -423,10 +495,10 @@ def receive_at_counter(
         return_method=return_method,
         sets_count=sets_count,
         applicant_user=None,
+        clock=True,
     )
-    fields = _start_clock(dossier, now, intake_agency)
-    Dossier.objects.filter(pk=dossier.pk).update(**fields)
-    _append_event(
+    assert dossier.appointment_at is not None
+    event = _append_event(
         dossier,
         seq=1,
         action=Action.ACCEPT,
@@ -436,9 +508,11 @@ def receive_at_counter(
         from_status="",
         to_status=Status.RECEIVED.value,
         to_agency_id=intake_agency.pk,
-        payload={"channel": channel.value, "appointment_at": fields["appointment_at"].isoformat()},
+        payload={"channel": channel.value, "appointment_at": dossier.appointment_at.isoformat()},
     )
-    dossier.refresh_from_db()
+    event.to_agency = intake_agency
+    event.actor_agency = acting_user.agency
+    remember_related(dossier, events=[event])
     return dossier
 
 
@@ -539,8 +613,14 @@ def _candidate_actors(user: User | None, dossier: Dossier, as_system: bool) -> l
     return sorted(actors, key=order.index)
 
 
+def _step_order(step: DossierStep) -> tuple[int, int, int, int]:
+    return (step.stage, step.branch, step.position, step.pk or 0)
+
+
 def _active_steps(dossier: Dossier) -> list[DossierStep]:
-    return list(dossier.steps.filter(state=DossierStep.State.ACTIVE).order_by("stage", "branch"))
+    """The active steps in process order (from the prefetched steps when there are)."""
+    steps = sorted(dossier.steps.all(), key=_step_order)
+    return [s for s in steps if s.state == DossierStep.State.ACTIVE]
 
 
 def _holds(user: User, step: DossierStep, actor: Actor) -> bool:
@@ -641,7 +721,7 @@ def allowed_actions_for(user: User | None, dossier: Dossier) -> list[Action]:
 
 
 def perform_action(
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     action: Action | str,
     *,
     acting_user: User | None,
@@ -652,44 +732,77 @@ def perform_action(
     payload: dict[str, Any] | None = None,
     as_system: bool = False,
     at: datetime | None = None,
+    require_visible: bool = False,
 ) -> Dossier:
-    """Perform ``action`` on a dossier as ``acting_user``; returns the updated dossier.
+    """Perform ``action`` on a dossier (instance, pk or code) as ``acting_user``.
+
+    Returns the updated dossier with its steps and events at hand (prefetched). With
+    ``require_visible`` the dossier is looked up among those the user may see, in the
+    same query that locks it (:class:`DossierNotVisible` otherwise).
 
     Raises :class:`DossierPermissionDenied` (403), ``ActionNotAllowed`` (409, with the
     allowed actions), :class:`VersionConflict` (409) or :class:`InvalidDossierInput` (422).
     Nothing is written when it raises.
     """
-    try:
-        action = Action(action)
-    except ValueError as exc:
-        raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
     with transaction.atomic():
-        pk = dossier if isinstance(dossier, int) else dossier.pk
+        base = visible_dossiers(acting_user) if require_visible else Dossier.objects.all()
+        if isinstance(dossier, str):
+            lookup: dict[str, Any] = {"code": dossier}
+        else:
+            lookup = {"pk": dossier if isinstance(dossier, int) else dossier.pk}
         # Lock the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers):
         # a concurrent action waits here and then sees the new version, instead of
         # deciding on this row and the other action's steps at once.
         current = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("deciding_agency", "intake_agency", "offering__procedure")
-            .get(pk=pk)
+            base.select_for_update(of=("self",))
+            .select_related(
+                "procedure",
+                "deciding_agency",
+                "intake_agency",
+                "current_agency",
+                "current_unit",
+                "assignee",
+                "late_agency",
+                "offering__procedure",
+            )
+            .filter(**lookup)
+            .first()
         )
+        if current is None:
+            raise DossierNotVisible()
+        try:
+            action = Action(action)
+        except ValueError as exc:
+            raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
-        active = _active_steps(current)
+        steps = sorted(current.steps.select_related("agency", "unit", "assignee"), key=_step_order)
+        events = list(
+            current.events.select_related("actor_agency", "from_agency", "to_agency").order_by(
+                "seq"
+            )
+        )
+        remember_related(current, steps=steps, events=events)
+        active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
         actor, held, transition = _resolve(acting_user, current, action, as_system, active)
         if transition.needs_reason:
             reason = rules.require_reason(action, reason)
         now = _now(at)
         handler = _Handler(current, acting_user, actor, held, active, now, action, transition)
+        handler.steps, handler.events = steps, events
         handler.run(reason=reason, assignee=assignee, new_due=new_due)
         seq = current.version + 1
-        claimed = Dossier.objects.filter(pk=current.pk, version=current.version).update(
-            version=seq, status=transition.to.value, updated_at=now, **handler.fields
-        )
+        changes = {
+            "version": seq,
+            "status": transition.to.value,
+            "updated_at": now,
+            **handler.fields,
+        }
+        claimed = Dossier.objects.filter(pk=current.pk, version=current.version).update(**changes)
         if claimed != 1:
             raise VersionConflict()
         handler.apply_steps()
-        _append_event(
+        event = _append_event(
             current,
             seq=seq,
             action=action,
@@ -705,8 +818,75 @@ def perform_action(
             timeliness=handler.step_timeliness,
             payload={**handler.payload, **(payload or {})},
         )
-    current.refresh_from_db()
+    # What was written, also in memory: the caller shows it without reading it back.
+    known = _KnownRows(current, steps, acting_user, assignee)
+    known.set(current, changes)
+    for step, update in handler.step_updates:
+        known.set(step, update)
+    steps = sorted([*steps, *handler.new_steps], key=_step_order)
+    known.set(
+        event,
+        {
+            "actor_agency_id": event.actor_agency_id,
+            "from_agency_id": event.from_agency_id,
+            "to_agency_id": event.to_agency_id,
+        },
+    )
+    remember_related(current, steps=steps, events=[*events, event])
     return current
+
+
+_USER_AGENCY = User._meta.get_field("agency")
+_STEP_AGENCY = DossierStep._meta.get_field("agency")
+_STEP_UNIT = DossierStep._meta.get_field("unit")
+
+
+class _KnownRows:
+    """Agencies and users already loaded with the dossier, to set relations without queries."""
+
+    RELATIONS = {
+        "current_agency_id": "current_agency",
+        "current_unit_id": "current_unit",
+        "late_agency_id": "late_agency",
+        "assignee_id": "assignee",
+        "actor_agency_id": "actor_agency",
+        "from_agency_id": "from_agency",
+        "to_agency_id": "to_agency",
+    }
+
+    def __init__(
+        self,
+        dossier: Dossier,
+        steps: Sequence[DossierStep],
+        *users: User | None,
+    ) -> None:
+        self.objects: dict[tuple[str, int], Any] = {}
+        agencies: list[Agency | None] = [dossier.deciding_agency, dossier.intake_agency]
+        for step in steps:
+            agencies += [step.agency, step.unit]
+            if step.assignee_id is not None:
+                self.objects["user", step.assignee_id] = step.assignee
+        for agency in agencies:
+            if agency is not None:
+                self.objects["agency", agency.pk] = agency
+        for user in users:
+            if user is not None:
+                self.objects["user", user.pk] = user
+                if user.agency_id is not None and _USER_AGENCY.is_cached(user):
+                    self.objects["agency", user.agency_id] = user.agency
+
+    def set(self, row: Any, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if hasattr(value, "resolve_expression"):
+                continue  # an expression (e.g. F()): only the database knows the value
+            setattr(row, name, value)
+            relation = self.RELATIONS.get(name)
+            if relation is None or value is None:
+                continue
+            kind = "user" if relation == "assignee" else "agency"
+            found = self.objects.get((kind, value))
+            if found is not None:
+                setattr(row, relation, found)
 
 
 class _Handler:
@@ -736,6 +916,10 @@ class _Handler:
         self.payload: dict[str, Any] = {}
         self.step_updates: list[tuple[DossierStep, dict[str, Any]]] = []
         self.finished_step: DossierStep | None = None
+        #: Every step and event of the dossier, read once by ``perform_action``.
+        self.steps: list[DossierStep] = []
+        self.events: list[DossierEvent] = []
+        self.new_steps: list[DossierStep] = []
         self.from_agency_id: int | None = None
         self.to_agency_id: int | None = None
         self.step_timeliness = ""
@@ -767,7 +951,10 @@ class _Handler:
     def _accept(self) -> None:
         if Status(self.dossier.status) is Status.NEW_ONLINE and self.dossier.received_at is None:
             assert self.user is not None and self.user.agency is not None
-            self.fields.update(_start_clock(self.dossier, self.now, self.dossier.intake_agency))
+            fields, rows = _plan_clock(self.dossier, self.now, self.dossier.intake_agency)
+            DossierStep.objects.bulk_create(rows)
+            self.fields.update(fields)
+            self.new_steps = rows
             self.to_agency_id = self.dossier.intake_agency_id
 
     # -- steps
@@ -798,9 +985,7 @@ class _Handler:
     def _pauses(self) -> list[rules.Pause]:
         """Clock pauses, read once per action from the event log."""
         if self._pause_cache is None:
-            history = list(
-                self.dossier.events.exclude(to_status="").values_list("occurred_at", "to_status")
-            )
+            history = [(e.occurred_at, e.to_status) for e in self.events if e.to_status]
             self._pause_cache = rules.pauses_from_history(history)
         return self._pause_cache
 
@@ -830,7 +1015,7 @@ class _Handler:
 
     def _next_steps(self, finishing: DossierStep) -> list[DossierStep]:
         """Steps that become active once ``finishing`` is done."""
-        steps = list(self.dossier.steps.all())
+        steps = self.steps
         same_branch = [
             s
             for s in steps
@@ -933,9 +1118,7 @@ class _Handler:
         if step is None:
             raise InvalidDossierInput("Bạn không giữ bước xử lý nào của hồ sơ này.", "action")
         done = [
-            s
-            for s in self.dossier.steps.filter(state=DossierStep.State.DONE)
-            if s.finished_at is not None
+            s for s in self.steps if s.state == DossierStep.State.DONE and s.finished_at is not None
         ]
         if not done:
             raise InvalidDossierInput("Không có bước trước để trả lại.", "action")
@@ -1031,7 +1214,8 @@ class _Handler:
     def _charge_late(self) -> None:
         updates = {s.pk: u for s, u in self.step_updates}
         records = []
-        for step in self.dossier.steps.exclude(started_at=None).order_by("started_at", "pk"):
+        started = [s for s in self.steps if s.started_at is not None]
+        for step in sorted(started, key=lambda s: (s.started_at, s.pk)):
             finished = updates.get(step.pk, {}).get("finished_at", step.finished_at)
             records.append(
                 rules.StepRecord(

@@ -1,0 +1,149 @@
+"""After a write, the API answers from what the service wrote — and that answer must be
+exactly what a fresh read of the dossier gives.
+
+The intake and action endpoints build their response from the rows the service has just
+written and read (no read-back); these tests drive the interconnected procedure through
+the API and compare every write's body with ``GET /api/v1/dossiers/{code}`` by the same
+caller, and bound the number of queries of the hot endpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from motcua.accounts.roles import Role
+from motcua.accounts.services import create_staff_user
+from motcua.integrations.services import issue_token
+from motcua.testing.personas import PASSWORD, Province
+
+API = "/api/v1/dossiers"
+
+pytestmark = pytest.mark.django_db
+
+
+class Caller:
+    def __init__(self, headers: dict[str, str] | None = None, user: Any = None) -> None:
+        self.client = Client()
+        self.headers = headers or {}
+        if user is not None:
+            self.client.force_login(user)
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self.client.post(path, body, content_type="application/json", headers=self.headers)
+
+    def get(self, path: str) -> Any:
+        return self.client.get(path, headers=self.headers)
+
+
+def _token_caller(p: Province) -> Caller:
+    _, secret = issue_token(
+        agency=p.commune, unit=p.one_stop, name="Quầy số 1", roles=[Role.COUNTER_OFFICER]
+    )
+    return Caller({"Authorization": f"Bearer {secret}"})
+
+
+def _intake_body(p: Province) -> dict[str, Any]:
+    return {
+        "offering_id": p.offering.pk,
+        "applicant": {"name": "Lê Thị Hoa", "phone": "0912 345 678", "address": "Long Xuyên"},
+        "documents": [
+            {"name": "Tờ khai đăng ký khai sinh", "original_count": 1},
+            {"name": "Giấy chứng sinh", "original_count": 1, "copy_count": 1},
+        ],
+    }
+
+
+def _same_as_fresh_read(caller: Caller, response: Any) -> dict[str, Any]:
+    body = response.json()
+    assert response.status_code in (200, 201), body
+    fresh = caller.get(f"{API}/{body['code']}")
+    assert fresh.status_code == 200
+    assert body == fresh.json()
+    return dict(body)
+
+
+def test_every_write_answers_what_a_fresh_read_gives(province: Province) -> None:
+    p = province
+    counter = _token_caller(p)
+    specialist = Caller(user=p.specialist)
+    leader = Caller(user=p.leader)
+    police = Caller(user=p.police_officer)
+    insurer = Caller(user=p.insurer)
+
+    d = _same_as_fresh_read(counter, counter.post(API, _intake_body(p)))
+    assert d["status"] == "received" and len(d["events"]) == 1 and len(d["documents"]) == 2
+    assert [s["state"] for s in d["steps"]][:2] == ["active", "pending"]
+    code = d["code"]
+    url = f"{API}/{code}/actions"
+
+    def act(caller: Caller, action: str, **extra: Any) -> dict[str, Any]:
+        version = caller.get(f"{API}/{code}").json()["version"]
+        body = {"action": action, "expected_version": version, **extra}
+        return _same_as_fresh_read(caller, caller.post(url, body))
+
+    d = act(counter, "forward")
+    assert d["status"] == "in_progress" and d["current_agency"]["code"] == p.commune.code
+    d = act(specialist, "request_supplement", reason="Thiếu bản sao giấy đăng ký kết hôn")
+    assert d["status"] == "supplement_requested" and d["paused_since"] is not None
+    d = act(counter, "supplement")
+    assert d["paused_since"] is None and "paused_working_hours" in d["events"][-1]["payload"]
+    d = act(specialist, "forward")
+    assert d["current_agency"]["code"] == p.police.code
+    assert d["events"][-1]["from_agency"] == p.commune.name
+    assert d["events"][-1]["to_agency"] == p.police.name
+    d = act(police, "forward")
+    d = act(insurer, "submit_for_signature")
+    assert d["status"] == "awaiting_signature"
+    d = act(leader, "sign")
+    assert d["status"] == "processed" and d["timeliness"] is not None
+    d = act(counter, "return_result")
+    assert d["status"] == "returned" and d["returned_at"] is not None
+    assert [e["seq"] for e in d["events"]] == list(range(1, 10))
+    assert all(s["state"] == "done" for s in d["steps"])
+    assert all(s["assignee"] for s in d["steps"])
+
+
+def test_assigning_a_specialist_shows_the_name_at_once(province: Province) -> None:
+    p = province
+    counter = _token_caller(p)
+    d = _same_as_fresh_read(counter, counter.post(API, _intake_body(p)))
+    head = create_staff_user(
+        "truong.phong",
+        full_name="Phan Văn Trưởng",
+        agency=p.commune,
+        unit=p.specialist.unit,
+        roles=[Role.UNIT_HEAD],
+        password=PASSWORD,
+    )
+    caller = Caller(user=head)
+    version = counter.get(f"{API}/{d['code']}").json()["version"]
+    counter.post(f"{API}/{d['code']}/actions", {"action": "forward", "expected_version": version})
+    version += 1
+    response = caller.post(
+        f"{API}/{d['code']}/actions",
+        {"action": "assign", "expected_version": version, "assignee": p.specialist.username},
+    )
+    d = _same_as_fresh_read(caller, response)
+    assert d["assignee"] == p.specialist.get_full_name()
+
+
+def test_intake_and_actions_stay_within_their_query_budget(
+    province: Province, django_assert_max_num_queries: Any
+) -> None:
+    p = province
+    counter = _token_caller(p)
+    counter.post(API, _intake_body(p))  # the day's code sequence row exists from here on
+    # token, roles, offering, process steps, code, dossier, documents, steps, event, and
+    # the transaction's own statements on PostgreSQL.
+    with django_assert_max_num_queries(12):
+        d = counter.post(API, _intake_body(p)).json()
+    # token, roles, lock (with visibility), steps, events, claim, two steps, event,
+    # documents.
+    with django_assert_max_num_queries(12):
+        response = counter.post(
+            f"{API}/{d['code']}/actions", {"action": "forward", "expected_version": d["version"]}
+        )
+    assert response.status_code == 200
