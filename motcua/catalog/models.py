@@ -312,3 +312,16 @@ class ProcedureOffering(models.Model):
             errors["local_fee_vnd"] = "Phí, lệ phí không được âm."
         if errors:
             raise ValidationError(errors)
+
+
+def procedure_long_fields(prefix: str = "") -> list[str]:
+    """The procedure's long texts and lists (requirements, legal basis, search text…).
+
+    For ``defer()`` where only the code and name are shown: reading and compiling them
+    costs more than the rest of a dossier's row.
+    """
+    return [
+        f"{prefix}{field.name}"
+        for field in Procedure._meta.concrete_fields
+        if isinstance(field, models.TextField | models.JSONField) and field.name != "name"
+    ]

@@ -154,7 +154,7 @@ def _stages_for(
         )
         return default, {}, True
     by_stage: dict[int, dict[int, list[ProcessStep]]] = {}
-    for step in process.steps.select_related("agency", "unit"):
+    for step in process.steps.select_related("agency", "unit").order_by():
         by_stage.setdefault(step.stage, {}).setdefault(step.branch, []).append(step)
     stages: list[rules.Stage] = []
     models_by_id: dict[int, ProcessStep] = {}
@@ -753,21 +753,13 @@ def perform_action(
         # Lock the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers):
         # a concurrent action waits here and then sees the new version, instead of
         # deciding on this row and the other action's steps at once.
-        current = (
+        found = (
             base.select_for_update(of=("self",))
-            .select_related(
-                "procedure",
-                "deciding_agency",
-                "intake_agency",
-                "current_agency",
-                "current_unit",
-                "assignee",
-                "late_agency",
-                "offering__procedure",
-            )
+            .select_related("procedure")
             .filter(**lookup)
-            .first()
+            .order_by()[:1]
         )
+        current = next(iter(found), None)
         if current is None:
             raise DossierNotVisible()
         try:
@@ -776,12 +768,12 @@ def perform_action(
             raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
-        steps = sorted(current.steps.select_related("agency", "unit", "assignee"), key=_step_order)
-        events = list(
-            current.events.select_related("actor_agency", "from_agency", "to_agency").order_by(
-                "seq"
-            )
+        steps = sorted(
+            current.steps.select_related("agency", "unit", "assignee").order_by(), key=_step_order
         )
+        events = list(current.events.order_by("seq"))
+        known = _KnownRows(steps, acting_user, assignee)
+        known.attach([current, *events])
         remember_related(current, steps=steps, events=events)
         active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
         actor, held, transition = _resolve(acting_user, current, action, as_system, active)
@@ -819,19 +811,11 @@ def perform_action(
             payload={**handler.payload, **(payload or {})},
         )
     # What was written, also in memory: the caller shows it without reading it back.
-    known = _KnownRows(current, steps, acting_user, assignee)
     known.set(current, changes)
     for step, update in handler.step_updates:
         known.set(step, update)
     steps = sorted([*steps, *handler.new_steps], key=_step_order)
-    known.set(
-        event,
-        {
-            "actor_agency_id": event.actor_agency_id,
-            "from_agency_id": event.from_agency_id,
-            "to_agency_id": event.to_agency_id,
-        },
-    )
+    known.attach([event])
     remember_related(current, steps=steps, events=[*events, event])
     return current
 
@@ -842,51 +826,69 @@ _STEP_UNIT = DossierStep._meta.get_field("unit")
 
 
 class _KnownRows:
-    """Agencies and users already loaded with the dossier, to set relations without queries."""
+    """The agencies and users read with a dossier's steps, to set relations without queries.
 
-    RELATIONS = {
+    A dossier's agencies (deciding, intake, current, late) and its events' agencies are
+    nearly always those of its steps: reading the steps with their agencies, then setting
+    the other relations from them, replaces seven joins with one lookup of what is left.
+    """
+
+    AGENCY_RELATIONS = {
+        "deciding_agency_id": "deciding_agency",
+        "intake_agency_id": "intake_agency",
         "current_agency_id": "current_agency",
         "current_unit_id": "current_unit",
         "late_agency_id": "late_agency",
-        "assignee_id": "assignee",
         "actor_agency_id": "actor_agency",
         "from_agency_id": "from_agency",
         "to_agency_id": "to_agency",
     }
+    USER_RELATIONS = {"assignee_id": "assignee"}
 
-    def __init__(
-        self,
-        dossier: Dossier,
-        steps: Sequence[DossierStep],
-        *users: User | None,
-    ) -> None:
-        self.objects: dict[tuple[str, int], Any] = {}
-        agencies: list[Agency | None] = [dossier.deciding_agency, dossier.intake_agency]
+    def __init__(self, steps: Sequence[DossierStep], *users: User | None) -> None:
+        self.agencies: dict[int, Agency] = {}
+        self.users: dict[int, User] = {}
         for step in steps:
-            agencies += [step.agency, step.unit]
-            if step.assignee_id is not None:
-                self.objects["user", step.assignee_id] = step.assignee
-        for agency in agencies:
-            if agency is not None:
-                self.objects["agency", agency.pk] = agency
+            for agency in (step.agency, step.unit):
+                if agency is not None:
+                    self.agencies[agency.pk] = agency
+            assignee = step.assignee if step.assignee_id is not None else None
+            if assignee is not None:
+                self.users[assignee.pk] = assignee
         for user in users:
             if user is not None:
-                self.objects["user", user.pk] = user
-                if user.agency_id is not None and _USER_AGENCY.is_cached(user):
-                    self.objects["agency", user.agency_id] = user.agency
+                self.users[user.pk] = user
+                agency = user.agency if _USER_AGENCY.is_cached(user) else None
+                if agency is not None:
+                    self.agencies[agency.pk] = agency
+
+    def attach(self, rows: Sequence[Any]) -> None:
+        """Set the agency and user relations of ``rows`` (one query for agencies not known)."""
+        missing = {
+            agency_id
+            for row in rows
+            for name in self.AGENCY_RELATIONS
+            if (agency_id := getattr(row, name, None)) is not None
+            and agency_id not in self.agencies
+        }
+        if missing:
+            self.agencies.update(Agency.objects.order_by().in_bulk(missing))
+        for row in rows:
+            self.set(row, {})
 
     def set(self, row: Any, values: dict[str, Any]) -> None:
+        """Write ``values`` on ``row`` and set the relations they (and it) point to."""
         for name, value in values.items():
-            if hasattr(value, "resolve_expression"):
-                continue  # an expression (e.g. F()): only the database knows the value
-            setattr(row, name, value)
-            relation = self.RELATIONS.get(name)
-            if relation is None or value is None:
-                continue
-            kind = "user" if relation == "assignee" else "agency"
-            found = self.objects.get((kind, value))
-            if found is not None:
-                setattr(row, relation, found)
+            if not hasattr(value, "resolve_expression"):  # F(): only the database knows
+                setattr(row, name, value)
+        for relations, known in (
+            (self.AGENCY_RELATIONS, self.agencies),
+            (self.USER_RELATIONS, self.users),
+        ):
+            for attname, relation in relations.items():
+                value = getattr(row, attname, None)
+                if value is not None and value in known:
+                    setattr(row, relation, known[value])
 
 
 class _Handler:

@@ -5,3 +5,6 @@ class IntegrationsConfig(AppConfig):
     name = "motcua.integrations"
     label = "integrations"
     verbose_name = "Kết nối, tích hợp"
+
+    def ready(self) -> None:
+        from motcua.integrations import signals  # noqa: F401 (connects the receivers)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +38,45 @@ PREFIX_LENGTH = 8
 #: ``last_used_at`` is written at most this often per token (not on every request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _DUMMY_HASH = "0" * 64
+
+#: Checked tokens, per worker process: SHA-256 of the secret → (trusted until, on the
+#: monotonic clock; the service account with its agency, unit and roles loaded; the
+#: token's own expiry). Integrations call many times a second; checking each call costs
+#: two queries and a fifth of a counter intake. A revoked token, a deactivated account or
+#: changed roles reach every worker within ``MOTCUA_TOKEN_CACHE_SECONDS`` (10 s by
+#: default; 0 turns this off); in the process that made the change, at once (signals).
+_checked: dict[str, tuple[float, User, datetime | None]] = {}
+_checked_lock = threading.Lock()
+_CHECKED_MAX = 2000
+
+
+def forget_checked_tokens() -> None:
+    """Drop this process's checked tokens (after a revocation or an account change)."""
+    with _checked_lock:
+        _checked.clear()
+
+
+def _remember_checked(digest: str, user: User, expires_at: datetime | None) -> None:
+    ttl = float(getattr(settings, "MOTCUA_TOKEN_CACHE_SECONDS", 10))
+    if ttl <= 0:
+        return
+    user.role_set()  # loaded now, kept with the account
+    with _checked_lock:
+        if len(_checked) >= _CHECKED_MAX:
+            _checked.clear()
+        _checked[digest] = (time.monotonic() + ttl, user, expires_at)
+
+
+def _recently_checked(digest: str, now: datetime) -> User | None:
+    hit = _checked.get(digest)
+    if hit is None:
+        return None
+    until, user, expires_at = hit
+    if until <= time.monotonic() or (expires_at is not None and expires_at <= now):
+        with _checked_lock:
+            _checked.pop(digest, None)
+        return None
+    return user
 
 
 class TokenError(ValueError):
@@ -185,6 +227,7 @@ def revoke_token(token: ApiToken, *, acting_user: User | None = None) -> ApiToke
     now = timezone.now()
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
     User.objects.filter(pk=token.user_id).update(is_active=False)
+    forget_checked_tokens()
     token.refresh_from_db()
     record_event(
         action="api_token.revoked",
@@ -205,6 +248,9 @@ def authenticate_token(secret: str, *, now: datetime | None = None) -> User:
     now = now or timezone.now()
     secret = secret.strip()
     given = hash_secret(secret)
+    recent = _recently_checked(given, now)
+    if recent is not None:
+        return recent
     candidates = list(
         ApiToken.objects.select_related("user", "user__agency", "user__unit").filter(
             prefix=secret[:PREFIX_LENGTH]
@@ -229,4 +275,5 @@ def authenticate_token(secret: str, *, now: datetime | None = None) -> User:
         raise TokenRejected("Tài khoản dịch vụ của token đã bị khóa.")
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    _remember_checked(given, user, found.expires_at)
     return user

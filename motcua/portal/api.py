@@ -6,15 +6,18 @@ repeated failures from one address get 429 with ``Retry-After``.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field as SchemaField
 
 from motcua.dossiers.api import LocalDateTime
+from motcua.portal.queries import PublicDossier
 from motcua.portal.ratelimit import client_ip
 from motcua.portal.services import LookupThrottled, PublicLookupError, public_lookup
 
@@ -77,7 +80,9 @@ def _error(exc: PublicLookupError) -> tuple[int, dict[str, Any]]:
     summary="Tra cứu tình trạng hồ sơ (công khai)",
     url_name="lookup",
 )
-def lookup(request: HttpRequest, response: HttpResponse, query: Query[LookupIn]) -> Status[Any]:
+def lookup(
+    request: HttpRequest, response: HttpResponse, query: Query[LookupIn]
+) -> Status[Any] | HttpResponse:
     """Status of a dossier by its code and the last 4 digits of the applicant's phone or
     ID number given at intake. No officer names or personal data are returned."""
     response["Cache-Control"] = "no-store"
@@ -88,4 +93,59 @@ def lookup(request: HttpRequest, response: HttpResponse, query: Query[LookupIn])
         if isinstance(exc, LookupThrottled):
             response["Retry-After"] = str(exc.retry_after)
         return Status(status, body)
-    return Status(200, {**asdict(found), "appointment_changed": found.appointment_changed})
+    # Ninja passes an HttpResponse through: the body is built here, field for field as
+    # ``LookupOut`` would serialise it (the tests compare both), without the schema
+    # validation that cost as much as the rest of this public hot path.
+    ok = HttpResponse(lookup_json(found), content_type=JSON_CONTENT_TYPE)
+    ok["Cache-Control"] = "no-store"
+    return ok
+
+
+#: What ninja's ``JSONRenderer`` answers with.
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def _when(value: datetime | None, tz: tzinfo) -> str | None:
+    """``LocalDateTime`` as ninja's encoder (Django's) writes it: local time with its
+    offset, milliseconds, ``Z`` for UTC. The tests compare it with the encoder's."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    return text
+
+
+def lookup_json(found: PublicDossier) -> str:
+    """The JSON body of ``LookupOut`` for ``found``: same keys, order and formatting."""
+    tz = timezone.get_current_timezone()
+    body = {
+        "code": found.code,
+        "status": found.status,
+        "status_label": found.status_label,
+        "national_status_code": found.national_status_code,
+        "national_status_label": found.national_status_label,
+        "procedure_name": found.procedure_name,
+        "submitted_at": _when(found.submitted_at, tz),
+        "received_at": _when(found.received_at, tz),
+        "appointment_at": _when(found.appointment_at, tz),
+        "new_appointment_at": _when(found.new_appointment_at, tz),
+        "appointment_changed": found.appointment_changed,
+        "due_at": _when(found.due_at, tz),
+        "current_agency": found.current_agency,
+        "finished_at": _when(found.finished_at, tz),
+        "returned_at": _when(found.returned_at, tz),
+        "events": [
+            {
+                "occurred_at": _when(e.occurred_at, tz),
+                "action": e.action,
+                "action_label": e.action_label,
+                "agency": e.agency,
+                "reason": e.reason,
+            }
+            for e in found.events
+        ],
+    }
+    return json.dumps(body)

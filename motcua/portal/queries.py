@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
 
 from motcua.dossiers import rules
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action, Actor, Status
 
 #: Actions whose reason is addressed to the applicant (forms 02, 03, 04, 05).
@@ -82,36 +85,67 @@ def lookup_dossier(code: str, verifier: str) -> PublicDossier | None:
     candidates), so neither the answer nor its timing says which one was wrong.
     """
     wanted = normalise_code(code)
-    # Only the columns the public view shows: the procedure row carries long texts.
-    dossier = (
-        Dossier.objects.select_related("procedure", "current_agency")
-        .only(*_PUBLIC_FIELDS)
-        .filter(code=wanted)
-        .first()
-    )
-    phone = dossier.applicant_phone if dossier is not None else None
-    id_number = dossier.applicant_id_number if dossier is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, [wanted, wanted])
+        rows = cursor.fetchall()
+    head = rows[0] if rows and rows[0][0] == _DOSSIER_ROW else None
+    phone = head[4] if head is not None else None
+    id_number = head[5] if head is not None else None
     matches = rules.verifier_matches(verifier, phone, id_number)
-    if dossier is None or not matches:
+    if head is None or not matches:
         return None
-    return _public(dossier)
+    return _public(head, rows[1:])
 
 
-_PUBLIC_FIELDS = (
-    "code",
-    "status",
-    "applicant_phone",
-    "applicant_id_number",
-    "submitted_at",
-    "received_at",
-    "appointment_at",
-    "new_appointment_at",
-    "due_at",
-    "finished_at",
-    "returned_at",
-    "procedure__name",
-    "current_agency__name",
-)
+# The public lookup is the one hot read path open to everyone (the receipt's QR code,
+# kiosks, the national portal), so it is one fixed SQL statement instead of two ORM
+# queries: compiling those cost more than running them, and every statement is a round
+# trip plus parsing and planning by PostgreSQL, which took longer than executing (the
+# dossiers table has many indexes; joins in FROM made the planner search join orders).
+# Hence one statement without joins: the dossier row, then its events ordered by seq, the
+# names read by scalar subqueries (an event row puts action, actor_role, agency name and
+# reason where the dossier row has code, status, phone and ID number, and its time in the
+# first time column). The events come along with the dossier but are dropped unless the
+# verifier matches. Times are read as text and parsed by
+# ``datetime.fromisoformat``: Django's timestamptz loader for psycopg is pure Python and
+# cost more than the rest of the row (psycopg and so Django need the ISO DateStyle
+# anyway; SQLite stores ISO text). Portable SQL (SQLite, PostgreSQL); the code is a bound
+# parameter, never formatted in, and only compared with a column, so its type is known
+# with server-side binding (prepared statements) too.
+_DOSSIER_ROW = 0  # ``part`` of the dossier row; its events have 1
+_LOOKUP_SQL = """
+SELECT 0 AS part, 0 AS seq,
+       d.code, d.status, d.applicant_phone, d.applicant_id_number,
+       (SELECT p.name FROM catalog_procedure p WHERE p.id = d.procedure_id),
+       (SELECT a.name FROM agencies_agency a WHERE a.id = d.current_agency_id),
+       CAST(d.submitted_at AS TEXT), CAST(d.received_at AS TEXT),
+       CAST(d.appointment_at AS TEXT), CAST(d.new_appointment_at AS TEXT),
+       CAST(d.due_at AS TEXT), CAST(d.finished_at AS TEXT), CAST(d.returned_at AS TEXT)
+FROM dossiers_dossier d
+WHERE d.code = %s
+UNION ALL
+SELECT 1, e.seq,
+       e.action, e.actor_role,
+       (SELECT a.name FROM agencies_agency a WHERE a.id = e.actor_agency_id),
+       e.reason, NULL, NULL,
+       CAST(e.occurred_at AS TEXT), NULL,
+       NULL, NULL,
+       NULL, NULL, NULL
+FROM dossiers_dossierevent e
+WHERE e.dossier_id = (SELECT d.id FROM dossiers_dossier d WHERE d.code = %s)
+ORDER BY part, seq
+"""
+
+
+def _instant(text: str | None) -> datetime | None:
+    """An aware datetime from the text of a timestamp column (SQLite stores UTC without
+    an offset; PostgreSQL writes the offset)."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        return timezone.make_aware(value, connection.timezone)
+    return value
 
 
 def _event_agency(actor_role: str, agency_name: str | None) -> str:
@@ -122,36 +156,52 @@ def _event_agency(actor_role: str, agency_name: str | None) -> str:
     return "Hệ thống"
 
 
-def _public(d: Dossier) -> PublicDossier:
-    status = Status(d.status)
+def _public(head: tuple[Any, ...], event_rows: list[tuple[Any, ...]]) -> PublicDossier:
+    (
+        _part,
+        _seq,
+        code,
+        status_value,
+        _phone,
+        _id_number,
+        procedure_name,
+        current_agency,
+        submitted_at,
+        received_at,
+        appointment_at,
+        new_appointment_at,
+        due_at,
+        finished_at,
+        returned_at,
+    ) = head
+    status = Status(status_value)
     national = rules.national_code(status)
-    rows = d.events.order_by("seq").values_list(
-        "occurred_at", "action", "actor_role", "actor_agency__name", "reason"
-    )
-    events = [
-        PublicEvent(
-            occurred_at=occurred_at,
-            action=action,
-            action_label=ACTION_LABELS_VI[Action(action)],
-            agency=_event_agency(actor_role, agency_name),
-            reason=reason if Action(action) in PUBLIC_REASON_ACTIONS else "",
+    events = []
+    for _part, _seq, action_value, role, agency, reason, _, _, occurred_at, *_ in event_rows:
+        action = Action(action_value)
+        events.append(
+            PublicEvent(
+                occurred_at=_instant(occurred_at),  # type: ignore[arg-type]  # NOT NULL
+                action=action.value,
+                action_label=ACTION_LABELS_VI[action],
+                agency=_event_agency(role, agency),
+                reason=reason if action in PUBLIC_REASON_ACTIONS else "",
+            )
         )
-        for occurred_at, action, actor_role, agency_name, reason in rows
-    ]
     return PublicDossier(
-        code=d.code or "",
+        code=code or "",
         status=status.value,
         status_label=rules.STATUS_LABELS_VI[status],
         national_status_code=national,
         national_status_label=rules.NATIONAL_STATUS_LABELS_VI[national],
-        procedure_name=d.procedure.name,
-        submitted_at=d.submitted_at,
-        received_at=d.received_at,
-        appointment_at=d.appointment_at,
-        new_appointment_at=d.new_appointment_at,
-        due_at=d.due_at,
-        current_agency=d.current_agency.name if d.current_agency else "",
-        finished_at=d.finished_at,
-        returned_at=d.returned_at,
+        procedure_name=procedure_name,
+        submitted_at=_instant(submitted_at),
+        received_at=_instant(received_at),
+        appointment_at=_instant(appointment_at),
+        new_appointment_at=_instant(new_appointment_at),
+        due_at=_instant(due_at),
+        current_agency=current_agency or "",
+        finished_at=_instant(finished_at),
+        returned_at=_instant(returned_at),
         events=events,
     )

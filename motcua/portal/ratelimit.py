@@ -49,11 +49,10 @@ class FailureLimiter:
 
     def retry_after(self, client: str) -> int | None:
         """Seconds to wait if ``client`` is blocked now, else None."""
-        count_key, since_key = self._keys(client)
-        count = cache.get(count_key, 0)
-        if count < self.limit:
-            return None
-        since = cache.get(since_key)
+        return first_retry_after((self, client))
+
+    def _wait(self, since: float | None) -> int:
+        """Seconds left in the window that opened at ``since`` (the whole window if unknown)."""
         if since is None:
             return self.window_seconds
         return max(1, math.ceil(since + self.window_seconds - time.time()))
@@ -71,3 +70,17 @@ class FailureLimiter:
 
     def reset(self, client: str) -> None:
         cache.delete_many(list(self._keys(client)))
+
+
+def first_retry_after(*checks: tuple[FailureLimiter, str]) -> int | None:
+    """Seconds to wait for the first blocked ``(limiter, client)`` of ``checks``, else None.
+
+    Their counters are read in one cache round trip (one MGET on Redis), as this runs
+    before every public lookup; the start of the window only for a blocked one.
+    """
+    keyed = [(limiter, limiter._keys(client)) for limiter, client in checks]
+    counts = cache.get_many([count_key for _, (count_key, _) in keyed])
+    for limiter, (count_key, since_key) in keyed:
+        if counts.get(count_key, 0) >= limiter.limit:
+            return limiter._wait(cache.get(since_key))
+    return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from motcua.portal.queries import PublicDossier, lookup_dossier, normalise_code
-from motcua.portal.ratelimit import FailureLimiter
+from motcua.portal.ratelimit import FailureLimiter, first_retry_after
 
 LOOKUP_FAILURE_LIMIT = 30
 CODE_FAILURE_LIMIT = 5
@@ -70,7 +70,7 @@ class LookupThrottled(PublicLookupError):
 def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
     """The public view of a dossier for ``client`` (an address), or a ``PublicLookupError``."""
     code_key = f"{client}|{normalise_code(code)}"
-    retry_after = LIMITER.retry_after(client) or CODE_LIMITER.retry_after(code_key)
+    retry_after = first_retry_after((LIMITER, client), (CODE_LIMITER, code_key))
     if retry_after is not None:
         raise LookupThrottled(retry_after)
     if not code.strip():

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.accounts.roles import Role
 from motcua.audit.models import AuditEvent
 from motcua.dossiers.services import receive_at_counter
+from motcua.integrations import services as services_module
 from motcua.integrations.models import ApiToken
 from motcua.integrations.services import (
     TokenError,
@@ -90,7 +95,8 @@ def test_revoked_token_gets_401(province: Province) -> None:
     assert AuditEvent.objects.filter(action="api_token.revoked").count() == 1
 
 
-def test_expired_token_gets_401(province: Province) -> None:
+def test_expired_token_gets_401(province: Province, settings: Any) -> None:
+    settings.MOTCUA_TOKEN_CACHE_SECONDS = 0  # the expiry is changed behind the services
     token, secret = issue_token(
         agency=province.commune,
         name="Tạm thời",
@@ -271,3 +277,40 @@ def test_a_session_without_its_second_factor_is_refused(province: Province) -> N
     response = client.get(API)
     assert response.status_code == 401
     assert response.json()["code"] == "second_factor_required"
+
+
+def test_a_checked_token_is_trusted_briefly_and_a_revocation_applies_at_once(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token, secret = issue_token(agency=province.commune, name="Cổng", roles=["specialist"])
+    assert Client().get(API, headers=bearer(secret)).status_code == 200
+    # Checked a moment ago: no token or role query now (only the list's own queries).
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(API, headers=bearer(secret)).status_code == 200
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "integrations_apitoken" not in read and "accounts_roleassignment" not in read
+
+    # Changed behind the services' back (another worker, a manual fix): trusted until
+    # the period ends, refused after it.
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert Client().get(API, headers=bearer(secret)).status_code == 200
+    later = time.monotonic() + 11
+    monkeypatch.setattr(services_module.time, "monotonic", lambda: later)
+    response = Client().get(API, headers=bearer(secret))
+    assert response.status_code == 401
+    assert response.json()["message"] == "Token đã bị thu hồi."
+
+
+def test_revoking_through_the_service_refuses_the_token_at_once(province: Province) -> None:
+    token, secret = issue_token(agency=province.commune, name="Cổng", roles=["specialist"])
+    assert Client().get(API, headers=bearer(secret)).status_code == 200
+    revoke_token(token)
+    assert Client().get(API, headers=bearer(secret)).status_code == 401
+
+
+def test_deactivating_the_account_applies_at_once(province: Province) -> None:
+    token, secret = issue_token(agency=province.commune, name="Cổng", roles=["specialist"])
+    assert Client().get(API, headers=bearer(secret)).status_code == 200
+    token.user.is_active = False
+    token.user.save()
+    assert Client().get(API, headers=bearer(secret)).status_code == 401

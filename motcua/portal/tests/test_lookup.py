@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.utils import timezone
 
-from motcua.dossiers.models import Dossier
+from motcua.config.api import api
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import perform_action, receive_at_counter
+from motcua.portal.api import LookupOut, PublicEventOut, lookup_json
+from motcua.portal.queries import PublicDossier, lookup_dossier
 from motcua.portal.services import (
     CODE_FAILURE_LIMIT,
     LOOKUP_FAILURE_LIMIT,
     LOOKUP_WINDOW_SECONDS,
+    public_lookup,
 )
 from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
 
@@ -297,3 +304,176 @@ def test_a_get_link_with_both_fields_looks_up(dossier: Dossier) -> None:
 def test_the_nav_links_to_the_lookup(db: None) -> None:
     page = Client().get("/").content.decode()
     assert 'href="/tra-cuu/">Tra cứu hồ sơ</a>' in page
+
+
+# --------------------------------------------------------------------------- the body
+
+
+def _schema_body(found: PublicDossier) -> bytes:
+    """What ninja wrote when the operation returned the data for ``LookupOut``."""
+    data = LookupOut.model_validate(
+        {**asdict(found), "appointment_changed": found.appointment_changed}
+    ).model_dump()
+    return api.create_response(RequestFactory().get(API), data, status=200).content
+
+
+def _found(d: Dossier, verifier: str = PHONE_TAIL) -> PublicDossier:
+    found = lookup_dossier(d.code or "", verifier)
+    assert found is not None
+    return found
+
+
+def test_the_body_is_exactly_what_the_schema_would_write(dossier: Dossier) -> None:
+    response = lookup(Client(), dossier.code or "", PHONE_TAIL)
+    assert response.status_code == 200
+    assert response.content == _schema_body(_found(dossier))
+    assert response["Content-Type"] == api.get_content_type() == "application/json; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_whole_body(dossier: Dossier) -> None:
+    body = lookup(Client(), dossier.code or "", ID_TAIL).json()
+    commune, police = "UBND phường Long Xuyên", "Công an tỉnh An Giang"
+
+    def event(when: str, action: str, label: str, agency: str, reason: str = "") -> Any:
+        return {
+            "occurred_at": when,
+            "action": action,
+            "action_label": label,
+            "agency": agency,
+            "reason": reason,
+        }
+
+    assert body == {
+        "code": dossier.code,
+        "status": "in_progress",
+        "status_label": "Đang xử lý",
+        "national_status_code": 4,
+        "national_status_label": "Đang xử lý",
+        "procedure_name": dossier.procedure.name,
+        "submitted_at": "2025-03-03T09:00:00+07:00",
+        "received_at": "2025-03-03T09:00:00+07:00",
+        "appointment_at": "2025-03-06T09:00:00+07:00",
+        "new_appointment_at": "2025-03-10T17:00:00+07:00",
+        "appointment_changed": True,
+        "due_at": "2025-03-10T17:00:00+07:00",
+        "current_agency": commune,
+        "finished_at": None,
+        "returned_at": None,
+        "events": [
+            event("2025-03-03T09:00:00+07:00", "accept", "Tiếp nhận hồ sơ", commune),
+            event("2025-03-03T09:30:00+07:00", "forward", "Chuyển bước tiếp theo", commune),
+            event(
+                "2025-03-03T10:00:00+07:00",
+                "request_supplement",
+                "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+                commune,
+                "Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ",
+            ),
+            event("2025-03-04T09:00:00+07:00", "supplement", "Bổ sung hồ sơ", commune),
+            event(
+                "2025-03-04T10:00:00+07:00",
+                "issue_apology",
+                "Xin lỗi và hẹn lại ngày trả kết quả",
+                commune,
+                "Công an tỉnh cần xác minh nơi thường trú",
+            ),
+            event("2025-03-04T11:00:00+07:00", "forward", "Chuyển bước tiếp theo", commune),
+            event("2025-03-04T14:00:00+07:00", "return_to_previous", "Trả lại bước trước", police),
+        ],
+    }
+    assert list(body) == list(LookupOut.model_fields)
+    assert list(body["events"][0]) == list(PublicEventOut.model_fields)
+
+
+def test_a_dossier_without_events(dossier: Dossier) -> None:
+    bare = Dossier.objects.get(pk=dossier.pk)
+    bare.pk = None
+    bare.code = "H01.30307-250303-0002"
+    bare.new_appointment_at = None
+    bare.due_at = bare.appointment_at
+    bare.current_agency = None
+    bare.save()
+    response = lookup(Client(), "h01.30307-250303-0002", PHONE_TAIL)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["events"] == []
+    assert body["current_agency"] == ""
+    assert body["new_appointment_at"] is None and body["appointment_changed"] is False
+    assert body["due_at"] == body["appointment_at"] == "2025-03-06T09:00:00+07:00"
+    assert response.content == _schema_body(_found(bare))
+    assert lookup(Client(), bare.code or "", "0000").status_code == 404
+
+
+def test_events_of_the_applicant_of_the_system_and_of_an_agency(
+    dossier: Dossier, province: Province
+) -> None:
+    def add(seq: int, action: Action, role: str, agency: Any, at: datetime, reason: str) -> None:
+        DossierEvent.objects.create(
+            dossier=dossier,
+            seq=seq,
+            occurred_at=at,
+            action=action.value,
+            actor_name="Ai đó",
+            actor_role=role,
+            actor_agency=agency,
+            reason=reason,
+        )
+
+    add(8, Action.SUPPLEMENT, "applicant", None, at(5, 8, 1).replace(microsecond=123456), "x")
+    add(9, Action.SUPPLEMENT, "applicant", province.commune, at(5, 8, 2), "")
+    add(10, Action.STOP, "system", None, at(5, 8, 3).replace(microsecond=999999), "Hết hạn")
+    add(11, Action.FORWARD, "specialist", province.police, at(5, 8, 4), "nội bộ")
+    response = lookup(Client(), dossier.code or "", PHONE_TAIL)
+    events = response.json()["events"][7:]
+    assert [(e["agency"], e["reason"], e["occurred_at"]) for e in events] == [
+        ("Người nộp hồ sơ", "", "2025-03-05T08:01:00.123+07:00"),
+        ("Người nộp hồ sơ", "", "2025-03-05T08:02:00+07:00"),
+        ("Hệ thống", "Hết hạn", "2025-03-05T08:03:00.999+07:00"),
+        ("Công an tỉnh An Giang", "", "2025-03-05T08:04:00+07:00"),
+    ]
+    assert response.content == _schema_body(_found(dossier))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "UTC", "America/Sao_Paulo"])
+def test_times_are_written_as_the_schema_writes_them(dossier: Dossier, zone: str) -> None:
+    found = _found(dossier)
+    with timezone.override(ZoneInfo(zone)):
+        assert lookup_json(found).encode() == _schema_body(found)
+    if zone == "UTC":
+        with timezone.override(ZoneInfo(zone)):
+            assert '"received_at": "2025-03-03T02:00:00Z"' in lookup_json(found)
+
+
+def test_one_query_per_lookup(dossier: Dossier, django_assert_num_queries: Any) -> None:
+    client = Client()
+    with django_assert_num_queries(1):
+        assert lookup(client, dossier.code or "", PHONE_TAIL).status_code == 200
+    with django_assert_num_queries(1):
+        assert lookup(client, dossier.code or "", "0000").status_code == 404
+    with django_assert_num_queries(1):
+        assert lookup(client, "H01.30307-250303-0999", PHONE_TAIL).status_code == 404
+
+
+def test_the_code_is_a_bound_parameter(dossier: Dossier) -> None:
+    for code in ("' OR '1'='1", f"{dossier.code}' --", "%s", "H01.%"):
+        assert lookup(Client(), code, PHONE_TAIL).status_code == 404
+    assert lookup(Client(), dossier.code or "", PHONE_TAIL).status_code == 200
+
+
+def test_the_rate_limit_is_read_in_one_cache_round_trip(dossier: Dossier) -> None:
+    with mock.patch("motcua.portal.ratelimit.cache", wraps=cache) as spy:
+        public_lookup("10.0.0.1", dossier.code or "", PHONE_TAIL)
+    assert spy.get_many.call_count == 1
+    assert spy.get.call_count == 0
+    assert len(spy.get_many.call_args.args[0]) == 2
+
+
+def test_the_openapi_schema_still_describes_the_answers() -> None:
+    operation = api.get_openapi_schema()["paths"][API]["get"]
+    responses = {str(status): answer for status, answer in operation["responses"].items()}
+    assert responses["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LookupOut"
+    }
+    assert set(responses) == {"200", "404", "422", "429"}
+    assert {p["name"] for p in operation["parameters"]} == {"code", "verifier"}
