@@ -14,3 +14,14 @@ def province(db: None, settings: Any) -> Province:
     # Personas log in often in tests: skip the slow password hashing rounds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_province()
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_rows() -> None:
+    """Each test starts without the rows workers keep briefly (offerings, checked tokens):
+    a rolled-back test may leave ids that SQLite gives again to the next test's rows."""
+    from motcua.dossiers.intake_offerings import forget_offerings
+    from motcua.integrations.services import forget_checked_tokens
+
+    forget_offerings()
+    forget_checked_tokens()

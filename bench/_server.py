@@ -58,11 +58,27 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_gunicorn(database_url: str, workers: int, log: Path) -> Server:
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server answers PING at ``url`` (``redis://host:port/db``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_gunicorn(
+    database_url: str, workers: int, log: Path, extra_env: dict[str, str] | None = None
+) -> Server:
     """Start gunicorn on a free port of 127.0.0.1 and wait until /healthz answers."""
     port = free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DATABASE_URL": database_url,
         "DB_CONN_MAX_AGE": "600",
         "DJANGO_DEBUG": "0",

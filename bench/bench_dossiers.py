@@ -54,7 +54,7 @@ sys.path.insert(0, str(HERE))
 
 from _profile import INSTALL_HINT as PYSPY_HINT  # noqa: E402
 from _profile import profile_during, py_spy_path, summarise  # noqa: E402
-from _server import Server, start_gunicorn, warm_up  # noqa: E402
+from _server import Server, redis_answers, start_gunicorn, warm_up  # noqa: E402
 from _wrk import INSTALL_HINT as WRK_HINT  # noqa: E402
 from _wrk import Request, WrkResult, run_wrk, wrk_path  # noqa: E402
 
@@ -378,6 +378,11 @@ def main() -> int:
     parser.add_argument("--write-connections", type=int, default=16, help="for (a) and (b)")
     parser.add_argument("--counters", type=int, default=12, help="counters sending intakes")
     parser.add_argument("--no-profile", action="store_true", help="skip py-spy and EXPLAIN")
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/0",
+        help="the shared cache of the workers, as in production (skipped if it does not answer)",
+    )
     args = parser.parse_args()
 
     if wrk_path() is None:
@@ -461,7 +466,10 @@ def main() -> int:
 
         # ------------------------------------------------------------ the server
         log = Path(data_dir) / "gunicorn.log"
-        server = start_gunicorn(url, args.workers, log)
+        # As in production: the workers share Redis (rate limits, calendar versions).
+        extra_env = {"REDIS_URL": args.redis_url} if redis_answers(args.redis_url) else {}
+        print(f"cache: {'Redis ' + args.redis_url if extra_env else 'local memory'}", flush=True)
+        server = start_gunicorn(url, args.workers, log, extra_env)
         list_paths = {
             "counter, received + in progress": (
                 "/api/v1/dossiers?status=received,in_progress&limit=20",

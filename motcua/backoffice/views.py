@@ -39,6 +39,7 @@ from motcua.backoffice.forms import (
     UploadForm,
     WorklistForm,
 )
+from motcua.core.db import with_custom_plans
 from motcua.dossiers import queries, rules
 from motcua.dossiers.access import access_dossier
 from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
@@ -93,6 +94,7 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 
 @staff_required
+@with_custom_plans
 def worklist(request: HttpRequest) -> HttpResponse:
     """/can-bo/: tabs with counts, search, filters, sort, 25 a page; htmx gets the table."""
     user = _me(request)
@@ -361,6 +363,7 @@ def intake_done(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @staff_required
+@with_custom_plans
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     if not queries.may_see_dashboard(user):

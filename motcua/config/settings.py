@@ -112,6 +112,13 @@ else:
     # JIT compilation pays off for long analytical queries, not for our short OLTP ones
     # (it added up to a second to worklist counts on a million dossiers).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements: parameters bound by the server, and psycopg prepares a statement
+    # from its second run on a connection, so PostgreSQL plans it once per worker (planning
+    # a dossier read cost more than running it). Off behind a pooler that cannot keep
+    # prepared statements (ADR 0005).
+    if env_bool("DB_SERVER_SIDE_BINDING", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

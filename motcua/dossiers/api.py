@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +24,15 @@ from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
+from motcua.core.db import with_custom_plans
 from motcua.dossiers import rules
-from motcua.dossiers.access import access_dossier, visible_dossiers
+from motcua.dossiers.access import (
+    NEWEST,
+    access_dossier,
+    pk_in,
+    visible_dossiers,
+    visible_values,
+)
 from motcua.dossiers.errors import (
     DossierError,
     DossierNotVisible,
@@ -33,6 +40,7 @@ from motcua.dossiers.errors import (
     InvalidDossierInput,
     VersionConflict,
 )
+from motcua.dossiers.intake_offerings import offering_by_codes, offering_by_id
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.printouts import FORM_TITLES, available_forms, render_dossier_form
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action
@@ -55,6 +63,8 @@ LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+#: The list counts this many matching dossiers at most (``count_exact`` says if more).
+LIST_COUNT_CAP = 1000
 
 
 class DossierNotFound(DossierError):
@@ -193,7 +203,16 @@ class DossierOut(DossierSummaryOut):
 
 
 class DossierPageOut(Schema):
-    count: int
+    count: int = SchemaField(
+        description=(
+            "số hồ sơ khớp bộ lọc; chỉ đếm đến tối đa "
+            f"max({LIST_COUNT_CAP}, offset + limit) hồ sơ: nếu nhiều hơn, count là mức đó "
+            "và count_exact = false (vẫn có trang sau khi count > offset + limit)"
+        )
+    )
+    count_exact: bool = SchemaField(
+        True, description="true: count là tổng số chính xác; false: có nhiều hơn count hồ sơ"
+    )
     limit: int
     offset: int
     items: list[DossierSummaryOut]
@@ -436,24 +455,23 @@ def _status_filter(text: str) -> list[str]:
     return wanted
 
 
-def _due_filter(qs: QuerySet[Dossier], due: str) -> QuerySet[Dossier]:
+def _due_filter(due: str) -> Q:
     now = timezone.now()
     running = [s.value for s in rules.CLOCK_RUNNING]
     if due == "overdue":
-        return qs.filter(status__in=running, due_at__lt=now)
+        return Q(status__in=running, due_at__lt=now)
     soon = due_after(
         calendar_for(None),
         now,
         working_hours=rules.DEFAULT_DUE_SOON_WORKING_HOURS,
         apply_cutoff=False,
     )
-    return qs.filter(status__in=running, due_at__gte=now, due_at__lte=soon)
+    return Q(status__in=running, due_at__gte=now, due_at__lte=soon)
 
 
 def _offering(body: IntakeIn) -> ProcedureOffering:
-    offerings = ProcedureOffering.objects.select_related("agency", "procedure", "process")
     if body.offering_id is not None:
-        offering = offerings.filter(pk=body.offering_id).first()
+        offering = offering_by_id(body.offering_id)
         if offering is None:
             raise InvalidDossierInput(
                 f"Không có thủ tục tiếp nhận số {body.offering_id}.", "offering_id"
@@ -465,10 +483,7 @@ def _offering(body: IntakeIn) -> ProcedureOffering:
             "giải quyết).",
             "procedure_code",
         )
-    offering = offerings.filter(
-        procedure__code=body.procedure_code.strip(),
-        agency__code=body.agency_code.strip().upper(),
-    ).first()
+    offering = offering_by_codes(body.procedure_code.strip(), body.agency_code.strip().upper())
     if offering is None:
         raise InvalidDossierInput(
             f"Cơ quan “{body.agency_code}” không tiếp nhận thủ tục “{body.procedure_code}”.",
@@ -511,29 +526,50 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
     summary="Danh sách hồ sơ người gọi được xem",
     url_name="dossier_list",
 )
+@with_custom_plans
 def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Status[Any]:
     """The caller's visible dossiers, newest first; filter by status, text and deadline.
 
     ``q`` matches the dossier code, the applicant's name (with or without diacritics) and
-    phone or ID number.
+    phone or ID number. ``count`` stops at ``LIST_COUNT_CAP`` (or ``offset + limit``):
+    ``count_exact`` is false when there are more.
     """
-    qs = visible_dossiers(_user(request))
+    user = _user(request)
+    where = Q()
     statuses = _status_filter(filters.status)
     if statuses:
-        qs = qs.filter(status__in=statuses)
+        where &= Q(status__in=statuses)
     folded = fold(filters.q)
     if folded:
-        qs = qs.filter(Q(search_text__contains=folded))
+        where &= Q(search_text__contains=folded)
     if filters.due:
-        qs = _due_filter(qs, filters.due)
-    total = qs.count()
-    page = qs.select_related("procedure", "deciding_agency", "current_agency").order_by(
-        "-submitted_at", "-pk"
-    )[filters.offset : filters.offset + filters.limit]
+        where &= _due_filter(filters.due)
+    cap = max(LIST_COUNT_CAP, filters.offset + filters.limit)
+    window = slice(filters.offset, filters.offset + filters.limit)
+    # The ids, up to the cap (the parts of visibility after the one reaching it unread).
+    found = [row["pk"] for row in visible_values(user, where)[: cap + 1]]
+    total, exact = min(len(found), cap), len(found) <= cap
+    # The page's ids first, then their rows and joins (not the other way round).
+    on_page: Any
+    if exact and len(found) <= LIST_COUNT_CAP:  # few: sorted from their ids
+        on_page = Dossier.objects.filter(pk_in(found)).order_by(*NEWEST).values("pk")[window]
+    elif where:
+        # Many (or a deep page), filtered (by status, deadline, text): the newest of each
+        # part of visibility, each read from its own indexes; no test of every step.
+        newest = visible_values(user, where, "pk", "submitted_at", newest=window.stop)
+        on_page = [row["pk"] for row in newest.order_by(*NEWEST)[window]]
+    else:  # all they may see: PostgreSQL walks the filing date index back to a page
+        on_page = visible_dossiers(user).order_by(*NEWEST).values("pk")[window]
+    page = (
+        Dossier.objects.filter(pk__in=on_page)
+        .select_related("procedure", "deciding_agency", "current_agency")
+        .order_by(*NEWEST)
+    )
     return Status(
         200,
         {
             "count": total,
+            "count_exact": exact,
             "limit": filters.limit,
             "offset": filters.offset,
             "items": [_summary(d) for d in page],

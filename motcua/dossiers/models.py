@@ -14,9 +14,11 @@ from django.db import models
 
 from motcua.dossiers.rules import (
     ACTION_LABELS_VI,
+    FINISHED,
     NATIONAL_STATUS_CODE,
     OPEN,
     STATUS_LABELS_VI,
+    TERMINAL,
     Actor,
     Channel,
     Status,
@@ -38,6 +40,10 @@ TIMELINESS_CHOICES = [
 ACTOR_ROLE_CHOICES = [(a.value, a.value) for a in Actor]
 #: Received and not finished (``rules.OPEN``), for partial indexes.
 _OPEN_Q = models.Q(status__in=sorted(s.value for s in OPEN))
+#: Not in a final status (waiting for intake, open, result waiting), for partial indexes.
+_NOT_FINAL_Q = models.Q(status__in=sorted(s.value for s in Status if s not in TERMINAL))
+#: Finished (``rules.FINISHED``: result ready or returned, rejected, stopped, withdrawn).
+_FINISHED_Q = models.Q(status__in=sorted(s.value for s in FINISHED))
 
 
 class ImmutableEventError(RuntimeError):
@@ -126,6 +132,9 @@ class DossierCodeSequence(models.Model):
 
 
 class Dossier(models.Model):
+    # Foreign keys without an index of their own (``db_index=False``) lead a composite or
+    # partial index below, or are only followed from the dossier: every index costs each
+    # intake and action its upkeep and every statement its planning (ADR 0005).
     code = models.CharField("mã hồ sơ", max_length=64, unique=True, null=True, blank=True)
     deciding_agency = models.ForeignKey(
         "agencies.Agency",
@@ -133,6 +142,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="dossiers",
         help_text="Cơ quan có mã định danh đứng đầu mã hồ sơ.",
+        db_index=False,
     )
     intake_agency = models.ForeignKey(
         "agencies.Agency",
@@ -152,7 +162,12 @@ class Dossier(models.Model):
         related_name="+",
     )
     process = models.ForeignKey(
-        Process, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+        Process,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        db_index=False,
     )
     channel = models.CharField("kênh nộp", max_length=16, choices=CHANNEL_CHOICES)
     status = models.CharField("trạng thái", max_length=32, choices=STATUS_CHOICES, db_index=True)
@@ -190,7 +205,6 @@ class Dossier(models.Model):
         "hạn xử lý hiện tại",
         null=True,
         blank=True,
-        db_index=True,
         help_text="Ngày hẹn (hoặc hẹn lại) cộng thời gian tạm dừng.",
     )
     paused_since = models.DateTimeField("tạm dừng từ", null=True, blank=True)
@@ -206,13 +220,19 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     late_step_name = models.CharField("bước làm trễ hạn", max_length=255, blank=True)
     supplement_requests = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
     apologies = models.PositiveSmallIntegerField("số lần xin lỗi, hẹn lại", default=0)
 
     current_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     current_unit = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -225,6 +245,7 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         related_name="assigned_dossiers",
+        db_index=False,
     )
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -243,6 +264,34 @@ class Dossier(models.Model):
             # deadline or by filing date walk these instead of the whole table.
             models.Index(fields=["due_at"], condition=_OPEN_Q, name="dossier_open_due"),
             models.Index(fields=["submitted_at"], condition=_OPEN_Q, name="dossier_open_submitted"),
+            # The API list, newest first: walked backwards until a page of visible ones.
+            models.Index(fields=["submitted_at"], name="dossier_submitted"),
+            # A desk's open work by where it was received or who decides it, read as one
+            # BitmapOr with the held dossiers and the assignee's (worklist tabs, counts),
+            # and its overdue ones (the due date of the finished ones is in the past: the
+            # planner cannot tell "open and overdue" is rare from the column's statistics).
+            models.Index(
+                fields=["intake_agency", "status", "due_at"],
+                condition=_NOT_FINAL_Q,
+                name="dossier_intake_not_final",
+            ),
+            models.Index(
+                fields=["deciding_agency", "status", "due_at"],
+                condition=_NOT_FINAL_Q,
+                name="dossier_deciding_not_final",
+            ),
+            # "Finished this month": the province's, an agency's, where the results wait.
+            models.Index(fields=["finished_at"], condition=_FINISHED_Q, name="dossier_finished"),
+            models.Index(
+                fields=["deciding_agency", "finished_at"],
+                condition=_FINISHED_Q,
+                name="dossier_deciding_finished",
+            ),
+            models.Index(
+                fields=["current_agency", "finished_at"],
+                condition=_FINISHED_Q,
+                name="dossier_current_finished",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,7 +338,9 @@ class DossierStep(models.Model):
         DONE = "done", "Đã xong"
         SKIPPED = "skipped", "Bỏ qua"
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False
+    )
     process_step = models.ForeignKey(
         ProcessStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -297,9 +348,16 @@ class DossierStep(models.Model):
     branch = models.PositiveSmallIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=255)
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     unit = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     role = models.CharField(max_length=32)
     hours = models.PositiveIntegerField()
@@ -314,7 +372,12 @@ class DossierStep(models.Model):
 
     class Meta:
         ordering = ["dossier", "stage", "branch", "position", "id"]
-        indexes = [models.Index(fields=["agency", "state", "due_at"], name="step_agency_queue")]
+        indexes = [
+            models.Index(fields=["agency", "state", "due_at"], name="step_agency_queue"),
+            # A dossier's steps, and "has this agency held a step of it?" (visibility,
+            # ``access.agency_visible_q``, asked row by row): read from the index alone.
+            models.Index(fields=["dossier", "agency"], name="step_dossier_agency"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_state_display()})"
@@ -323,7 +386,9 @@ class DossierStep(models.Model):
 class DossierEvent(models.Model):
     """One immutable line of a dossier's history: who, as what, when, from → to, why."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField("thứ tự")
     occurred_at = models.DateTimeField("thời điểm")
     action = models.CharField("hành động", max_length=32, choices=ACTION_CHOICES)
@@ -333,18 +398,38 @@ class DossierEvent(models.Model):
     actor_name = models.CharField("người thực hiện", max_length=255, blank=True)
     actor_role = models.CharField("vai trò", max_length=32, blank=True)
     actor_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32, blank=True)
     from_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     to_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     step = models.ForeignKey(
-        DossierStep, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        DossierStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     timeliness = models.CharField(max_length=16, choices=TIMELINESS_CHOICES, blank=True)
     reason = models.TextField("lý do", blank=True)

@@ -154,7 +154,11 @@ def _stages_for(
         )
         return default, {}, True
     by_stage: dict[int, dict[int, list[ProcessStep]]] = {}
-    for step in process.steps.select_related("agency", "unit").order_by():
+    if "steps" in getattr(process, "_prefetched_objects_cache", {}):
+        process_steps = list(process.steps.all())  # read with the offering
+    else:
+        process_steps = list(process.steps.select_related("agency", "unit").order_by())
+    for step in process_steps:
         by_stage.setdefault(step.stage, {}).setdefault(step.branch, []).append(step)
     stages: list[rules.Stage] = []
     models_by_id: dict[int, ProcessStep] = {}

@@ -151,7 +151,10 @@ def test_queries_do_not_grow_with_rows(
         dossier = receive(province, f"Người nộp {i}", f"09000000{i:02d}")
         if i % 3 == 0:
             perform_action(dossier, Action.FORWARD, acting_user=province.counter)
-    with django_assert_max_num_queries(len(few)):
+    # The page's procedures, places and assignees are read after it, one query each; a
+    # relation no row of the small page refers to (no assignee yet) is not read there.
+    relations = 4
+    with django_assert_max_num_queries(len(few) + relations):
         response = client.get("/can-bo/?tab=all")
     assert len(response.context["rows"]) == 25
     assert response.context["page"].paginator.num_pages == 2

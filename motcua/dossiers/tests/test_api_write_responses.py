@@ -147,3 +147,32 @@ def test_intake_and_actions_stay_within_their_query_budget(
             f"{API}/{d['code']}/actions", {"action": "forward", "expected_version": d["version"]}
         )
     assert response.status_code == 200
+
+
+def test_an_offering_closed_by_its_administrator_is_refused_at_once(province: Province) -> None:
+    p = province
+    counter = _token_caller(p)
+    assert counter.post(API, _intake_body(p)).status_code == 201  # the offering is kept now
+    p.offering.is_active = False
+    p.offering.save()
+    response = counter.post(API, _intake_body(p))
+    assert response.status_code == 422
+    assert response.json()["field"] == "offering"
+
+
+def test_a_kept_offering_is_read_again_after_its_period(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from motcua.catalog.models import ProcedureOffering
+
+    p = province
+    counter = _token_caller(p)
+    assert counter.post(API, _intake_body(p)).status_code == 201
+    # Changed behind the services' back (another worker): kept until the period ends.
+    ProcedureOffering.objects.filter(pk=p.offering.pk).update(is_active=False)
+    assert counter.post(API, _intake_body(p)).status_code == 201
+    later = time.monotonic() + 11
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert counter.post(API, _intake_body(p)).status_code == 422
