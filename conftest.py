@@ -18,10 +18,13 @@ def province(db: None, settings: Any) -> Province:
 
 @pytest.fixture(autouse=True)
 def _forget_kept_rows() -> None:
-    """Each test starts without the rows workers keep briefly (offerings, checked tokens):
-    a rolled-back test may leave ids that SQLite gives again to the next test's rows."""
+    """Each test starts without what workers keep briefly (offerings, checked tokens, the
+    calendar version): a rolled-back test may leave ids that SQLite gives again to the
+    next test's rows."""
     from motcua.dossiers.intake_offerings import forget_offerings
     from motcua.integrations.services import forget_checked_tokens
+    from motcua.worktime.queries import forget_calendar_version
 
     forget_offerings()
     forget_checked_tokens()
+    forget_calendar_version()

@@ -24,7 +24,7 @@ from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
-from motcua.core.db import with_custom_plans
+from motcua.core.db import custom_plans
 from motcua.dossiers import rules
 from motcua.dossiers.access import (
     NEWEST,
@@ -526,7 +526,6 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
     summary="Danh sách hồ sơ người gọi được xem",
     url_name="dossier_list",
 )
-@with_custom_plans
 def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Status[Any]:
     """The caller's visible dossiers, newest first; filter by status, text and deadline.
 
@@ -534,6 +533,11 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Statu
     phone or ID number. ``count`` stops at ``LIST_COUNT_CAP`` (or ``offset + limit``):
     ``count_exact`` is false when there are more.
     """
+    with custom_plans():  # partial indexes need plans made for the statuses asked
+        return _list_page(request, filters)
+
+
+def _list_page(request: HttpRequest, filters: DossierFilters) -> Status[Any]:
     user = _user(request)
     where = Q()
     statuses = _status_filter(filters.status)

@@ -4,7 +4,7 @@ An intake needs the offering, its deciding agency, the procedure's code and name
 internal process with its steps and their agencies: two queries and a fifth of the intake's
 Python time. Counters receive the same procedures all day, and these rows change rarely
 (an administrator editing a process), so each worker keeps what it read for
-``MOTCUA_OFFERING_CACHE_SECONDS`` (10 s by default; 0 turns it off). A change saved in the
+``MOTCUA_OFFERING_CACHE_SECONDS`` (60 s by default; 0 turns it off). A change saved in the
 process drops the kept offerings at once (signals); other workers see it within the period.
 """
 
@@ -47,7 +47,7 @@ def _queryset() -> QuerySet[ProcedureOffering]:
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 10))
+    return float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
 
 
 def _get(key: Any, **lookup: Any) -> ProcedureOffering | None:

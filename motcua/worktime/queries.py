@@ -8,6 +8,7 @@ nearest ``WorkSchedule`` up the tree, else the province's, else the defaults.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from django.core.cache import cache
@@ -26,11 +27,26 @@ _VERSION_KEY = "worktime:calendar-version"
 _memo: dict[tuple[int | None, int, int], WorkCalendar] = {}
 
 
+#: The version read from the shared cache is reused for this long in a worker: every
+#: intake and action asks for a calendar, and with Redis each ask is a round trip.
+VERSION_REUSE_SECONDS = 1.0
+_version_seen: list[float] = [0.0, 0.0]  # [read at (monotonic), version]
+
+
+def forget_calendar_version() -> None:
+    """Read the version from the shared cache on the next call (tests, after a restore)."""
+    _version_seen[0] = 0.0
+
+
 def calendar_version() -> int:
+    now = time.monotonic()
+    if now - _version_seen[0] < VERSION_REUSE_SECONDS:
+        return int(_version_seen[1])
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = 1
         cache.add(_VERSION_KEY, version, timeout=None)
+    _version_seen[:] = [now, float(version)]
     return int(version)
 
 
@@ -41,6 +57,7 @@ def bump_calendar_version() -> None:
     except ValueError:
         cache.set(_VERSION_KEY, 2, timeout=None)
     _memo.clear()
+    _version_seen[0] = 0.0  # this worker reads the new version at once
 
 
 def calendar_for(agency: Agency | None = None) -> WorkCalendar:
