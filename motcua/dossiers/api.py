@@ -51,6 +51,7 @@ from motcua.dossiers.services import (
     allowed_actions_for,
     perform_action,
     receive_at_counter,
+    step_order,
 )
 from motcua.integrations.auth import api_auth
 from motcua.worktime.queries import calendar_for
@@ -351,7 +352,7 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
     with :func:`_with_relations` first.
     """
     now = timezone.now()
-    steps = sorted(d.steps.all(), key=lambda s: (s.stage, s.branch, s.position, s.pk or 0))
+    steps = sorted(d.steps.all(), key=step_order)
     events = sorted(d.events.all(), key=lambda e: e.seq)
     status = DossierStatus(d.status)
     code = d.code or ""

@@ -10,8 +10,6 @@ process drops the kept offerings at once (signals); other workers see it within 
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from django.conf import settings
@@ -20,16 +18,14 @@ from django.db.models.signals import post_delete, post_save
 
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureOffering, procedure_long_fields
+from motcua.core.kept import Kept
 from motcua.dossiers.models import Process, ProcessStep
 
-_kept: dict[Any, tuple[float, ProcedureOffering]] = {}
-_lock = threading.Lock()
-_MAX = 5000
+_kept: Kept[ProcedureOffering] = Kept(max_entries=5000)
 
 
 def forget_offerings(*_args: Any, **_kwargs: Any) -> None:
-    with _lock:
-        _kept.clear()
+    _kept.clear()
 
 
 def _queryset() -> QuerySet[ProcedureOffering]:
@@ -46,22 +42,13 @@ def _queryset() -> QuerySet[ProcedureOffering]:
     )
 
 
-def _ttl() -> float:
-    return float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
-
-
 def _get(key: Any, **lookup: Any) -> ProcedureOffering | None:
-    ttl = _ttl()
-    now = time.monotonic()
-    hit = _kept.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    offering = next(iter(_queryset().filter(**lookup)[:1]), None)
-    if offering is not None and ttl > 0:
-        with _lock:
-            if len(_kept) >= _MAX:
-                _kept.clear()
-            _kept[key] = (now + ttl, offering)
+    offering = _kept.get(key)
+    if offering is None:
+        offering = next(iter(_queryset().filter(**lookup)[:1]), None)
+        if offering is not None:
+            seconds = float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
+            _kept.keep(key, offering, seconds)
     return offering
 
 

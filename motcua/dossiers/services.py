@@ -617,13 +617,14 @@ def _candidate_actors(user: User | None, dossier: Dossier, as_system: bool) -> l
     return sorted(actors, key=order.index)
 
 
-def _step_order(step: DossierStep) -> tuple[int, int, int, int]:
+def step_order(step: DossierStep) -> tuple[int, int, int, int]:
+    """Process order of a dossier's steps (as ``DossierStep.Meta.ordering``), in memory."""
     return (step.stage, step.branch, step.position, step.pk or 0)
 
 
 def _active_steps(dossier: Dossier) -> list[DossierStep]:
     """The active steps in process order (from the prefetched steps when there are)."""
-    steps = sorted(dossier.steps.all(), key=_step_order)
+    steps = sorted(dossier.steps.all(), key=step_order)
     return [s for s in steps if s.state == DossierStep.State.ACTIVE]
 
 
@@ -773,7 +774,7 @@ def perform_action(
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
         steps = sorted(
-            current.steps.select_related("agency", "unit", "assignee").order_by(), key=_step_order
+            current.steps.select_related("agency", "unit", "assignee").order_by(), key=step_order
         )
         events = list(current.events.order_by("seq"))
         known = _KnownRows(steps, acting_user, assignee)
@@ -818,7 +819,7 @@ def perform_action(
     known.set(current, changes)
     for step, update in handler.step_updates:
         known.set(step, update)
-    steps = sorted([*steps, *handler.new_steps], key=_step_order)
+    steps = sorted([*steps, *handler.new_steps], key=step_order)
     known.attach([event])
     remember_related(current, steps=steps, events=[*events, event])
     return current

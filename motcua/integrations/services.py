@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -21,6 +19,7 @@ from motcua.accounts.roles import Role
 from motcua.accounts.services import StaffUserError, check_unit_in_agency, create_staff_user
 from motcua.agencies.models import Agency
 from motcua.audit.services import record_event
+from motcua.core.kept import Kept
 from motcua.integrations.models import ApiToken
 
 #: Roles a token's service account may hold. Administration stays with people.
@@ -39,42 +38,33 @@ PREFIX_LENGTH = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _DUMMY_HASH = "0" * 64
 
-#: Checked tokens, per worker process: SHA-256 of the secret → (trusted until, on the
-#: monotonic clock; the service account with its agency, unit and roles loaded; the
-#: token's own expiry). Integrations call many times a second; checking each call costs
-#: two queries and a fifth of a counter intake. A revoked token, a deactivated account or
-#: changed roles reach every worker within ``MOTCUA_TOKEN_CACHE_SECONDS`` (10 s by
-#: default; 0 turns this off); in the process that made the change, at once (signals).
-_checked: dict[str, tuple[float, User, datetime | None]] = {}
-_checked_lock = threading.Lock()
-_CHECKED_MAX = 2000
+#: Checked tokens, per worker process: SHA-256 of the secret → (the service account with
+#: its agency, unit and roles loaded; the token's own expiry). Integrations call many
+#: times a second; checking each call costs two queries and a fifth of a counter intake.
+#: A revoked token, a deactivated account or changed roles reach every worker within
+#: ``MOTCUA_TOKEN_CACHE_SECONDS`` (10 s by default; 0 turns this off); in the process that
+#: made the change, at once (signals).
+_checked: Kept[tuple[User, datetime | None]] = Kept()
 
 
 def forget_checked_tokens() -> None:
     """Drop this process's checked tokens (after a revocation or an account change)."""
-    with _checked_lock:
-        _checked.clear()
+    _checked.clear()
 
 
 def _remember_checked(digest: str, user: User, expires_at: datetime | None) -> None:
-    ttl = float(getattr(settings, "MOTCUA_TOKEN_CACHE_SECONDS", 10))
-    if ttl <= 0:
-        return
     user.role_set()  # loaded now, kept with the account
-    with _checked_lock:
-        if len(_checked) >= _CHECKED_MAX:
-            _checked.clear()
-        _checked[digest] = (time.monotonic() + ttl, user, expires_at)
+    seconds = float(getattr(settings, "MOTCUA_TOKEN_CACHE_SECONDS", 10))
+    _checked.keep(digest, (user, expires_at), seconds)
 
 
 def _recently_checked(digest: str, now: datetime) -> User | None:
     hit = _checked.get(digest)
     if hit is None:
         return None
-    until, user, expires_at = hit
-    if until <= time.monotonic() or (expires_at is not None and expires_at <= now):
-        with _checked_lock:
-            _checked.pop(digest, None)
+    user, expires_at = hit
+    if expires_at is not None and expires_at <= now:
+        _checked.forget(digest)
         return None
     return user
 

@@ -8,7 +8,6 @@ nearest ``WorkSchedule`` up the tree, else the province's, else the defaults.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from django.core.cache import cache
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from motcua.agencies.models import Agency
+from motcua.core.kept import Kept
 from motcua.worktime.holidays_vn import vietnam_days
 from motcua.worktime.models import CalendarDay, WorkSchedule
 from motcua.worktime.rules import WorkCalendar
@@ -30,23 +30,23 @@ _memo: dict[tuple[int | None, int, int], WorkCalendar] = {}
 #: The version read from the shared cache is reused for this long in a worker: every
 #: intake and action asks for a calendar, and with Redis each ask is a round trip.
 VERSION_REUSE_SECONDS = 1.0
-_version_seen: list[float] = [0.0, 0.0]  # [read at (monotonic), version]
+_version_seen: Kept[int] = Kept(max_entries=1)
 
 
 def forget_calendar_version() -> None:
     """Read the version from the shared cache on the next call (tests, after a restore)."""
-    _version_seen[0] = 0.0
+    _version_seen.clear()
 
 
 def calendar_version() -> int:
-    now = time.monotonic()
-    if now - _version_seen[0] < VERSION_REUSE_SECONDS:
-        return int(_version_seen[1])
+    seen = _version_seen.get(_VERSION_KEY)
+    if seen is not None:
+        return seen
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = 1
         cache.add(_VERSION_KEY, version, timeout=None)
-    _version_seen[:] = [now, float(version)]
+    _version_seen.keep(_VERSION_KEY, int(version), VERSION_REUSE_SECONDS)
     return int(version)
 
 
@@ -57,7 +57,7 @@ def bump_calendar_version() -> None:
     except ValueError:
         cache.set(_VERSION_KEY, 2, timeout=None)
     _memo.clear()
-    _version_seen[0] = 0.0  # this worker reads the new version at once
+    forget_calendar_version()  # this worker reads the new version at once
 
 
 def calendar_for(agency: Agency | None = None) -> WorkCalendar:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from motcua.accounts.roles import Role
 from motcua.audit.models import AuditEvent
 from motcua.dossiers.services import receive_at_counter
-from motcua.integrations import services as services_module
 from motcua.integrations.models import ApiToken
 from motcua.integrations.services import (
     TokenError,
@@ -295,7 +294,7 @@ def test_a_checked_token_is_trusted_briefly_and_a_revocation_applies_at_once(
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     assert Client().get(API, headers=bearer(secret)).status_code == 200
     later = time.monotonic() + 11
-    monkeypatch.setattr(services_module.time, "monotonic", lambda: later)
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     response = Client().get(API, headers=bearer(secret))
     assert response.status_code == 401
     assert response.json()["message"] == "Token đã bị thu hồi."
