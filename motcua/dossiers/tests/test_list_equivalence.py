@@ -144,6 +144,19 @@ def world(province: Province) -> World:
         status=Status.RETURNED, finished_at=clock.now, current_agency=p.commune
     )
     submit_online(offering=p.offering, applicant=APPLICANT)
+    # And one whose result waits at the counter, whatever the generated history holds.
+    ready = receive_at_counter(
+        acting_user=p.counter, offering=p.offering, applicant=APPLICANT, documents=DOCUMENTS
+    )
+    for user, action in [
+        (p.counter, Action.FORWARD),
+        (p.specialist, Action.FORWARD),
+        (p.police_officer, Action.FORWARD),
+        (p.insurer, Action.SUBMIT_FOR_SIGNATURE),
+        (p.leader, Action.SIGN),
+    ]:
+        ready = perform_action(ready, action, acting_user=user)
+    assert ready.status == Status.PROCESSED
     clock = queries.clock_for(p.counter)
     agencies = {a.pk: a for a in Agency.objects.all()}
     return World(people=people, agencies=agencies, clock=clock)
