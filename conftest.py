@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,3 +30,17 @@ def _forget_kept_rows() -> None:
     forget_offerings()
     forget_checked_tokens()
     forget_calendar_version()
+
+
+@pytest.fixture
+def threads_database(tmp_path: Path) -> Iterator[Callable[[], None]]:
+    """Call it after the set-up: new connections (other threads) then use the database
+    the way production does (``motcua.testing.threads``)."""
+    from django.db import connection
+
+    from motcua.testing.threads import share_test_database
+
+    saved: dict[str, Any] = {}
+    yield lambda: share_test_database(tmp_path, saved)
+    if saved:
+        connection.settings_dict["NAME"] = saved["NAME"]

@@ -67,6 +67,7 @@ ACTIONS_TARGET = 400.0  # requests/s
 WORKLIST_TARGET_MS = 50.0
 LOOKUP_RATIO_TARGET = 0.70
 LOOKUP_P99_TARGET_MS = 50.0
+SCENARIOS = ("intake", "actions", "worklist", "lookup")
 
 
 # --------------------------------------------------------------------------- database
@@ -108,6 +109,19 @@ def load_demo(url: str, data_dir: str) -> None:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run(
         [sys.executable, "-m", "motcua.cli", "demo", "--no-serve"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def migrate(url: str, data_dir: str) -> None:
+    """Bring a kept database to the current schema (``--reuse-db``)."""
+    env = {**os.environ, "DATABASE_URL": url, "MOTCUA_DATA_DIR": data_dir}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "migrate", "--no-input"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -382,6 +396,11 @@ def main() -> int:
     parser.add_argument("--counters", type=int, default=12, help="counters sending intakes")
     parser.add_argument("--no-profile", action="store_true", help="skip py-spy and EXPLAIN")
     parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated scenarios to run (default: all of {','.join(SCENARIOS)})",
+    )
+    parser.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379/0",
         help="the shared cache of the workers, as in production (skipped if it does not answer)",
@@ -393,6 +412,9 @@ def main() -> int:
         return 2
     if not args.no_profile and py_spy_path() is None:
         print(f"note: {PYSPY_HINT} (profiles are skipped without it)")
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if not only or only - set(SCENARIOS):
+        raise SystemExit(f"--only takes names among {', '.join(SCENARIOS)}")
     url = args.database_url
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("this benchmark runs on PostgreSQL: --database-url postgres://…")
@@ -410,7 +432,9 @@ def main() -> int:
             f"os.cpu_count() = {os.cpu_count()}, {loadavg()}",
             flush=True,
         )
-        if not args.reuse_db:
+        if args.reuse_db:
+            migrate(url, data_dir)
+        else:
             recreate_database(url)
             t0 = time.perf_counter()
             load_demo(url, data_dir)
@@ -492,123 +516,134 @@ def main() -> int:
         wc = args.write_connections
 
         # (a) counter intake
-        res_a = run_wrk(base, intake_reqs, connections=wc, seconds=seconds)
-        print(f"(a) intake       {wrk_line(res_a)}; {loadavg()}", flush=True)
-        report.add(
-            Row(
-                "(a) counter intake POST /api/v1/dossiers",
-                wrk_line(res_a),
-                f">= {INTAKE_TARGET:.0f}/s",
-                res_a.rate >= INTAKE_TARGET,
-                f"{wc} connections, {len(intakes)} counters",
-            ),
-            "intake",
-        )
-
-        # (b) actions on open dossiers (those just received first)
-        action_reqs, mix = action_requests(tokens, intakes, int(seconds * 1200))
-        connection.close()
-        res_b = run_wrk(base, action_reqs, connections=wc, seconds=seconds)
-        wrapped = res_b.requests > len(action_reqs)
-        print(f"(b) actions      {wrk_line(res_b)}; {loadavg()}", flush=True)
-        report.add(
-            Row(
-                "(b) actions POST …/{code}/actions",
-                wrk_line(res_b),
-                f">= {ACTIONS_TARGET:.0f}/s",
-                res_b.rate >= ACTIONS_TARGET,
-                f"{wc} connections; mix: {mix}" + ("; list exhausted (409s)" if wrapped else ""),
-            ),
-            "actions",
-        )
-
-        # (c) worklists: the API (one connection) and the ORM queries
-        for label, (path, secret) in list_paths.items():
-            res = run_wrk(base, [Request("GET", path, bearer(secret))], connections=1, seconds=5)
-            print(f"(c) list {label:32} {wrk_line(res)}", flush=True)
+        res_a: WrkResult | None = None
+        if "intake" in only:
+            res_a = run_wrk(base, intake_reqs, connections=wc, seconds=seconds)
+            print(f"(a) intake       {wrk_line(res_a)}; {loadavg()}", flush=True)
             report.add(
                 Row(
-                    f"(c) API list: {label}",
-                    wrk_line(res),
-                    f"p95 <= {WORKLIST_TARGET_MS:.0f} ms",
-                    res.p95_ms <= WORKLIST_TARGET_MS,
-                    "1 connection",
+                    "(a) counter intake POST /api/v1/dossiers",
+                    wrk_line(res_a),
+                    f">= {INTAKE_TARGET:.0f}/s",
+                    res_a.rate >= INTAKE_TARGET,
+                    f"{wc} connections, {len(intakes)} counters",
                 ),
-                "worklist",
+                "intake",
             )
-        from motcua.dossiers.queries import (
-            PAGE_SIZE,
-            WorklistFilter,
-            clock_for,
-            tab_counts,
-            tabs_for,
-            worklist,
-        )
 
-        orm_users = {"counter": counter_user, "specialist": specialist_user}
-        for who, user in orm_users.items():
-            user.refresh_from_db()
-            clock = clock_for(user)
-            for tab in ("mine", "open", "overdue"):
-                f = WorklistFilter(tab=tab)
-                p50, p95, worst, runs = time_orm(
-                    lambda u=user, f=f, c=clock: list(worklist(u, f, c)[:PAGE_SIZE]), 200
+        # (b) actions on open dossiers (those just received first)
+        res_b: WrkResult | None = None
+        action_reqs: list[Request] = []
+        if "actions" in only:
+            action_reqs, mix = action_requests(tokens, intakes, int(seconds * 1200))
+            connection.close()
+            res_b = run_wrk(base, action_reqs, connections=wc, seconds=seconds)
+            wrapped = res_b.requests > len(action_reqs)
+            print(f"(b) actions      {wrk_line(res_b)}; {loadavg()}", flush=True)
+            report.add(
+                Row(
+                    "(b) actions POST …/{code}/actions",
+                    wrk_line(res_b),
+                    f">= {ACTIONS_TARGET:.0f}/s",
+                    res_b.rate >= ACTIONS_TARGET,
+                    f"{wc} connections; mix: {mix}"
+                    + ("; list exhausted (409s)" if wrapped else ""),
+                ),
+                "actions",
+            )
+
+        # (c) worklists: the API (one connection) and the ORM queries
+        if "worklist" in only:
+            for label, (path, secret) in list_paths.items():
+                res = run_wrk(
+                    base, [Request("GET", path, bearer(secret))], connections=1, seconds=5
                 )
-                figure = f"p50 {p50:6.1f}  p95 {p95:6.1f}  max {worst:6.1f} ms"
-                print(f"(c) ORM worklist {who:10} {tab:8} {figure}", flush=True)
+                print(f"(c) list {label:32} {wrk_line(res)}", flush=True)
                 report.add(
                     Row(
-                        f"(c) ORM queries.worklist {who} tab={tab}",
-                        figure,
+                        f"(c) API list: {label}",
+                        wrk_line(res),
                         f"p95 <= {WORKLIST_TARGET_MS:.0f} ms",
-                        p95 <= WORKLIST_TARGET_MS,
-                        f"{runs} runs, page of 25",
+                        res.p95_ms <= WORKLIST_TARGET_MS,
+                        "1 connection",
                     ),
                     "worklist",
                 )
-            tabs = tabs_for(user)
-            p50, p95, worst, runs = time_orm(
-                lambda u=user, t=tabs, c=clock: tab_counts(u, t, c), 200
+            from motcua.dossiers.queries import (
+                PAGE_SIZE,
+                WorklistFilter,
+                clock_for,
+                tab_counts,
+                tabs_for,
+                worklist,
             )
-            figure = f"p50 {p50:6.1f}  p95 {p95:6.1f}  max {worst:6.1f} ms"
-            print(f"(c) ORM tab_counts {who:10} {figure}", flush=True)
-            report.add(
-                Row(
-                    f"(c) ORM queries.tab_counts {who} ({len(tabs)} tabs)",
-                    figure,
-                    f"p95 <= {WORKLIST_TARGET_MS:.0f} ms",
-                    p95 <= WORKLIST_TARGET_MS,
-                    f"{runs} runs",
-                ),
-                "worklist",
-            )
-        connection.close()
+
+            orm_users = {"counter": counter_user, "specialist": specialist_user}
+            for who, user in orm_users.items():
+                user.refresh_from_db()
+                clock = clock_for(user)
+                for tab in ("mine", "open", "overdue"):
+                    f = WorklistFilter(tab=tab)
+                    p50, p95, worst, runs = time_orm(
+                        lambda u=user, f=f, c=clock: list(worklist(u, f, c)[:PAGE_SIZE]), 200
+                    )
+                    figure = f"p50 {p50:6.1f}  p95 {p95:6.1f}  max {worst:6.1f} ms"
+                    print(f"(c) ORM worklist {who:10} {tab:8} {figure}", flush=True)
+                    report.add(
+                        Row(
+                            f"(c) ORM queries.worklist {who} tab={tab}",
+                            figure,
+                            f"p95 <= {WORKLIST_TARGET_MS:.0f} ms",
+                            p95 <= WORKLIST_TARGET_MS,
+                            f"{runs} runs, page of 25",
+                        ),
+                        "worklist",
+                    )
+                tabs = tabs_for(user)
+                p50, p95, worst, runs = time_orm(
+                    lambda u=user, t=tabs, c=clock: tab_counts(u, t, c), 200
+                )
+                figure = f"p50 {p50:6.1f}  p95 {p95:6.1f}  max {worst:6.1f} ms"
+                print(f"(c) ORM tab_counts {who:10} {figure}", flush=True)
+                report.add(
+                    Row(
+                        f"(c) ORM queries.tab_counts {who} ({len(tabs)} tabs)",
+                        figure,
+                        f"p95 <= {WORKLIST_TARGET_MS:.0f} ms",
+                        p95 <= WORKLIST_TARGET_MS,
+                        f"{runs} runs",
+                    ),
+                    "worklist",
+                )
+            connection.close()
 
         # (d) public lookup against the bare endpoint, same server, same connections
-        bare = run_wrk(base, [Request("GET", "/healthz", {})], connections=32, seconds=seconds)
-        print(f"(d) /healthz     {wrk_line(bare)}; {loadavg()}", flush=True)
-        res_d = run_wrk(base, lookups, connections=32, seconds=seconds)
-        print(f"(d) lookup       {wrk_line(res_d)}; {loadavg()}", flush=True)
-        ratio = res_d.rate / bare.rate if bare.rate else 0.0
-        report.add(
-            Row(
-                "(d) /healthz (middleware + SELECT 1)",
-                wrk_line(bare),
-                "reference",
-                None,
-                "32 connections",
+        if "lookup" in only:
+            bare = run_wrk(base, [Request("GET", "/healthz", {})], connections=32, seconds=seconds)
+            print(f"(d) /healthz     {wrk_line(bare)}; {loadavg()}", flush=True)
+            res_d = run_wrk(base, lookups, connections=32, seconds=seconds)
+            print(f"(d) lookup       {wrk_line(res_d)}; {loadavg()}", flush=True)
+            ratio = res_d.rate / bare.rate if bare.rate else 0.0
+            report.add(
+                Row(
+                    "(d) /healthz (middleware + SELECT 1)",
+                    wrk_line(bare),
+                    "reference",
+                    None,
+                    "32 connections",
+                )
             )
-        )
-        report.add(
-            Row(
-                "(d) public lookup GET /api/v1/lookup",
-                wrk_line(res_d),
-                f">= {LOOKUP_RATIO_TARGET:.0%} of /healthz, p99 <= {LOOKUP_P99_TARGET_MS:.0f} ms",
-                ratio >= LOOKUP_RATIO_TARGET and res_d.p99_ms <= LOOKUP_P99_TARGET_MS,
-                f"{ratio:.0%} of /healthz; 32 connections, {len(lookups)} codes",
-            ),
-            "lookup",
-        )
+            report.add(
+                Row(
+                    "(d) public lookup GET /api/v1/lookup",
+                    wrk_line(res_d),
+                    f">= {LOOKUP_RATIO_TARGET:.0%} of /healthz, "
+                    f"p99 <= {LOOKUP_P99_TARGET_MS:.0f} ms",
+                    ratio >= LOOKUP_RATIO_TARGET and res_d.p99_ms <= LOOKUP_P99_TARGET_MS,
+                    f"{ratio:.0%} of /healthz; 32 connections, {len(lookups)} codes",
+                ),
+                "lookup",
+            )
 
         # ------------------------------------------------------------ the table
         print()
@@ -630,11 +665,11 @@ def main() -> int:
         # ------------------------------------------------------------ where the time goes
         if args.no_profile:
             return 0
-        remaining_actions = action_reqs[min(res_b.requests, len(action_reqs)) :]
+        done_a = res_a.requests if res_a is not None else 0
+        done_b = res_b.requests if res_b is not None else 0
+        remaining_actions = action_reqs[min(done_b, len(action_reqs)) :]
         loads: dict[str, Callable[[], object]] = {
-            "intake": lambda: run_wrk(
-                base, intake_reqs[res_a.requests :], connections=wc, seconds=8
-            ),
+            "intake": lambda: run_wrk(base, intake_reqs[done_a:], connections=wc, seconds=8),
             "actions": lambda: run_wrk(
                 base, remaining_actions or action_reqs, connections=wc, seconds=8
             ),

@@ -10,8 +10,10 @@ because they are addressed to the applicant (Circular 03/2025/TT-VPCP forms 02-0
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from motcua.dossiers import rules
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action, Actor, Status
+from motcua.portal.ratelimit import Counted
 
 #: Actions whose reason is addressed to the applicant (forms 02, 03, 04, 05).
 PUBLIC_REASON_ACTIONS = frozenset(
@@ -78,23 +81,44 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).upper()[:MAX_CODE_LENGTH]
 
 
-def lookup_dossier(code: str, verifier: str) -> PublicDossier | None:
-    """The public view of the dossier, or None when the code or the verifier is wrong.
+@dataclass(frozen=True)
+class LookupRead:
+    """What one lookup statement read: the public dossier (None when the code or the
+    verifier is wrong) and the client's open failure windows, by limiter key."""
+
+    found: PublicDossier | None
+    failures: dict[str, Counted]
+
+
+def lookup_dossier(
+    code: str, verifier: str, failure_windows: Sequence[tuple[str, int]] = ()
+) -> LookupRead:
+    """The public view of the dossier, and the failures counted for ``failure_windows``
+    (``(limiter key, cutoff)``: windows that started after the cutoff), in one statement.
 
     Both wrong cases do the same work (one query, one constant-time comparison of both
     candidates), so neither the answer nor its timing says which one was wrong.
     """
     wanted = normalise_code(code)
+    params: list[Any] = [wanted, wanted]
+    for key, cutoff in failure_windows:
+        params += [key, cutoff]
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [wanted, wanted])
+        cursor.execute(_lookup_sql(len(failure_windows)), params)
         rows = cursor.fetchall()
+    failures = {
+        row[2]: Counted(failures=int(row[1]), window_start=int(row[8]))
+        for row in rows
+        if row[0] == _FAILURE_ROW
+    }
     head = rows[0] if rows and rows[0][0] == _DOSSIER_ROW else None
     phone = head[4] if head is not None else None
     id_number = head[5] if head is not None else None
     matches = rules.verifier_matches(verifier, phone, id_number)
     if head is None or not matches:
-        return None
-    return _public(head, rows[1:])
+        return LookupRead(None, failures)
+    events = [row for row in rows if row[0] == _EVENT_ROW]
+    return LookupRead(_public(head, events), failures)
 
 
 # The public lookup is the one hot read path open to everyone (the receipt's QR code,
@@ -106,13 +130,15 @@ def lookup_dossier(code: str, verifier: str) -> PublicDossier | None:
 # names read by scalar subqueries (an event row puts action, actor_role, agency name and
 # reason where the dossier row has code, status, phone and ID number, and its time in the
 # first time column). The events come along with the dossier but are dropped unless the
-# verifier matches. Times are read as text and parsed by
+# verifier matches. Then the client's failure counts of the rate limit (``LookupFailure``:
+# count in ``seq``, key in ``code``, window start in the first time column), so that the
+# limit costs no round trip of its own. Times are read as text and parsed by
 # ``datetime.fromisoformat``: Django's timestamptz loader for psycopg is pure Python and
 # cost more than the rest of the row (psycopg and so Django need the ISO DateStyle
 # anyway; SQLite stores ISO text). Portable SQL (SQLite, PostgreSQL); the code is a bound
 # parameter, never formatted in, and only compared with a column, so its type is known
 # with server-side binding (prepared statements) too.
-_DOSSIER_ROW = 0  # ``part`` of the dossier row; its events have 1
+_DOSSIER_ROW, _EVENT_ROW, _FAILURE_ROW = 0, 1, 2  # the ``part`` column
 _LOOKUP_SQL = """
 SELECT 0 AS part, 0 AS seq,
        d.code, d.status, d.applicant_phone, d.applicant_id_number,
@@ -133,8 +159,25 @@ SELECT 1, e.seq,
        NULL, NULL, NULL
 FROM dossiers_dossierevent e
 WHERE e.dossier_id = (SELECT d.id FROM dossiers_dossier d WHERE d.code = %s)
-ORDER BY part, seq
 """
+_FAILURES_SQL = """
+UNION ALL
+SELECT 2, f.failures, f.key, NULL, NULL, NULL, NULL, NULL,
+       CAST(f.window_start AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL
+FROM portal_lookupfailure f
+WHERE {windows}
+"""
+
+
+@cache
+def _lookup_sql(windows: int) -> str:
+    """The statement for ``windows`` failure windows (a fixed text per count, so that
+    PostgreSQL prepares it once)."""
+    sql = _LOOKUP_SQL
+    if windows:
+        where = " OR ".join(["(f.key = %s AND f.window_start > %s)"] * windows)
+        sql += _FAILURES_SQL.format(windows=where)  # fixed fragments only
+    return sql + "ORDER BY part, seq\n"
 
 
 def _instant(text: str | None) -> datetime | None:

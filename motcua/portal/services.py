@@ -13,7 +13,12 @@ from __future__ import annotations
 import math
 
 from motcua.portal.queries import PublicDossier, lookup_dossier, normalise_code
-from motcua.portal.ratelimit import FailureLimiter, first_retry_after
+from motcua.portal.ratelimit import (
+    FailureLimiter,
+    first_retry_after,
+    now_seconds,
+    record_failures,
+)
 
 LOOKUP_FAILURE_LIMIT = 30
 CODE_FAILURE_LIMIT = 5
@@ -68,9 +73,17 @@ class LookupThrottled(PublicLookupError):
 
 
 def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
-    """The public view of a dossier for ``client`` (an address), or a ``PublicLookupError``."""
-    code_key = f"{client}|{normalise_code(code)}"
-    retry_after = first_retry_after((LIMITER, client), (CODE_LIMITER, code_key))
+    """The public view of a dossier for ``client`` (an address), or a ``PublicLookupError``.
+
+    One statement reads the dossier and the client's failure counts; a blocked client gets
+    nothing of what was read, whatever the verifier.
+    """
+    checks = ((LIMITER, client), (CODE_LIMITER, f"{client}|{normalise_code(code)}"))
+    now = now_seconds()
+    read = lookup_dossier(
+        code, verifier, [(limiter.key(who), limiter.cutoff(now)) for limiter, who in checks]
+    )
+    retry_after = first_retry_after(read.failures, checks, now)
     if retry_after is not None:
         raise LookupThrottled(retry_after)
     if not code.strip():
@@ -81,9 +94,7 @@ def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
             "khi nộp hồ sơ.",
             "verifier",
         )
-    found = lookup_dossier(code, verifier)
-    if found is None:
-        LIMITER.record_failure(client)
-        CODE_LIMITER.record_failure(code_key)
+    if read.found is None:
+        record_failures(checks)
         raise LookupNotFound()
-    return found
+    return read.found

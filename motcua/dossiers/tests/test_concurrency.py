@@ -3,23 +3,16 @@
 Each thread works in its own database connection, as separate requests do. On
 PostgreSQL the full load runs (100 intakes); SQLite serialises writers (``BEGIN
 IMMEDIATE`` with the busy timeout of the settings), so a smaller load shows the same
-property there.
-
-SQLite's test database lives in memory, shared between connections through SQLite's
-shared cache, whose table locks fail at once instead of waiting for the busy timeout:
-it cannot show how the production file behaves. So on SQLite the threads work on a
-file copy of the test database (WAL, ``BEGIN IMMEDIATE``, the settings' timeout), and
-the checks after them read that file too.
+property there, on a file copy of the test database (``threads_database``,
+``motcua.testing.threads``); the checks after the threads read that file too.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -33,55 +26,12 @@ from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent
 from motcua.dossiers.rules import Action, Status, parse_dossier_code
 from motcua.dossiers.services import ApplicantData, perform_action, receive_at_counter
 from motcua.testing.personas import APPLICANT, Province
+from motcua.testing.threads import in_a_thread, in_own_connection
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 T = TypeVar("T")
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def in_own_connection(work: Callable[[], T]) -> Callable[[], T]:
-    """Run ``work`` in the calling thread's own connection, closed at the end."""
-
-    def run() -> T:
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    return run
-
-
-@pytest.fixture
-def threads_database(tmp_path: Path) -> Iterator[Callable[[], None]]:
-    """Call it after the set-up: new connections (other threads) then use the database
-    the way production does. On SQLite the in-memory test database is copied to a file
-    that new connections open; the main thread keeps the in-memory one."""
-    saved: dict[str, Any] = {}
-
-    def share() -> None:
-        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-            return
-        connection.ensure_connection()
-        path = tmp_path / "threads.sqlite3"
-        target = sqlite3.connect(path)
-        connection.connection.backup(target)
-        # WAL is kept by the file, as in production: the connections' own
-        # "PRAGMA journal_mode=WAL" is then a no-op, not a race to convert the file.
-        target.execute("PRAGMA journal_mode=WAL")
-        target.close()
-        saved["NAME"] = connection.settings_dict["NAME"]
-        connection.settings_dict["NAME"] = str(path)  # shared with every new connection
-
-    yield share
-    if saved:
-        connection.settings_dict["NAME"] = saved["NAME"]
-
-
-def in_a_thread(work: Callable[[], T]) -> T:
-    """``work()`` in another thread with its own connection (reads what the threads wrote)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(in_own_connection(work)).result(timeout=60)
 
 
 def intakes() -> int:

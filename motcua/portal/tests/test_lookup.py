@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -21,14 +20,16 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import perform_action, receive_at_counter
 from motcua.portal.api import LookupOut, PublicEventOut, lookup_json
+from motcua.portal.models import LookupFailure
 from motcua.portal.queries import PublicDossier, lookup_dossier
 from motcua.portal.services import (
     CODE_FAILURE_LIMIT,
+    LIMITER,
     LOOKUP_FAILURE_LIMIT,
     LOOKUP_WINDOW_SECONDS,
-    public_lookup,
 )
 from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
+from motcua.testing.threads import in_a_thread, in_own_connection
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -40,13 +41,6 @@ ID_TAIL = APPLICANT.id_number[-4:]  # 089190001234 -> 1234
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=VN)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -318,7 +312,7 @@ def _schema_body(found: PublicDossier) -> bytes:
 
 
 def _found(d: Dossier, verifier: str = PHONE_TAIL) -> PublicDossier:
-    found = lookup_dossier(d.code or "", verifier)
+    found = lookup_dossier(d.code or "", verifier).found
     assert found is not None
     return found
 
@@ -446,13 +440,23 @@ def test_times_are_written_as_the_schema_writes_them(dossier: Dossier, zone: str
 
 
 def test_one_query_per_lookup(dossier: Dossier, django_assert_num_queries: Any) -> None:
+    """The dossier, its events and the client's failure counts come in one statement;
+    only a failure writes (one upsert per limiter, and clearing closed windows when a
+    window opens)."""
     client = Client()
+    code = dossier.code or ""
     with django_assert_num_queries(1):
-        assert lookup(client, dossier.code or "", PHONE_TAIL).status_code == 200
-    with django_assert_num_queries(1):
-        assert lookup(client, dossier.code or "", "0000").status_code == 404
-    with django_assert_num_queries(1):
+        assert lookup(client, code, PHONE_TAIL).status_code == 200
+    with django_assert_num_queries(1 + 2 + 2):  # read; two new windows, each purges
+        assert lookup(client, code, "0000").status_code == 404
+    with django_assert_num_queries(1 + 2 + 1):  # the code window is new, not the address's
         assert lookup(client, "H01.30307-250303-0999", PHONE_TAIL).status_code == 404
+    with django_assert_num_queries(1):  # counted failures ride along with the read
+        assert lookup(client, code, PHONE_TAIL).status_code == 200
+    for _ in range(CODE_FAILURE_LIMIT - 1):
+        lookup(client, code, "0000")
+    with django_assert_num_queries(1):  # blocked: still one statement, nothing written
+        assert lookup(client, code, PHONE_TAIL).status_code == 429
 
 
 def test_the_code_is_a_bound_parameter(dossier: Dossier) -> None:
@@ -461,12 +465,56 @@ def test_the_code_is_a_bound_parameter(dossier: Dossier) -> None:
     assert lookup(Client(), dossier.code or "", PHONE_TAIL).status_code == 200
 
 
-def test_the_rate_limit_is_read_in_one_cache_round_trip(dossier: Dossier) -> None:
-    with mock.patch("motcua.portal.ratelimit.cache", wraps=cache) as spy:
-        public_lookup("10.0.0.1", dossier.code or "", PHONE_TAIL)
-    assert spy.get_many.call_count == 1
-    assert spy.get.call_count == 0
-    assert len(spy.get_many.call_args.args[0]) == 2
+def test_failures_are_kept_in_the_database_without_the_address(dossier: Dossier) -> None:
+    """Every worker reads the same counts; the key is a digest, not the address or code."""
+    client = Client()
+    code = dossier.code or ""
+    assert lookup(client, code, "0000", REMOTE_ADDR="203.0.113.7").status_code == 404
+    rows = list(LookupFailure.objects.values_list("key", "failures"))
+    assert sorted(n for _, n in rows) == [1, 1]
+    assert not any("203.0.113.7" in key or code in key for key, _ in rows)
+    assert {key.split(":")[0] for key, _ in rows} == {"lookup-failures", "lookup-code-failures"}
+
+
+def test_closed_windows_are_deleted_when_a_window_opens(dossier: Dossier) -> None:
+    client = Client()
+    code = dossier.code or ""
+    with time_machine.travel(datetime(2026, 5, 4, 9, tzinfo=VN), tick=False) as traveller:
+        assert lookup(client, code, "0000").status_code == 404
+        assert LookupFailure.objects.count() == 2
+        traveller.shift(LOOKUP_WINDOW_SECONDS + 1)
+        # Another client's first failure clears the closed windows of the first one.
+        assert lookup(client, code, "0000", REMOTE_ADDR="10.9.9.9").status_code == 404
+        assert LookupFailure.objects.count() == 2
+        assert LookupFailure.objects.filter(failures=1).count() == 2
+
+
+def test_a_closed_window_starts_again_at_one(dossier: Dossier) -> None:
+    with time_machine.travel(datetime(2026, 5, 4, 9, tzinfo=VN), tick=False) as traveller:
+        assert LIMITER.record_failure("10.0.0.8") == 1
+        assert LIMITER.record_failure("10.0.0.8") == 2
+        traveller.shift(LOOKUP_WINDOW_SECONDS)  # the window [start, start + 600) is over
+        assert LIMITER.record_failure("10.0.0.8") == 1
+        row = LookupFailure.objects.get(key=LIMITER.key("10.0.0.8"))
+        assert row.window_start == int(datetime(2026, 5, 4, 9, 10, tzinfo=VN).timestamp())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_failures_are_all_counted(threads_database: Callable[[], None]) -> None:
+    """Workers failing at once for one client: the database counts every failure."""
+    threads, each = 8, 5
+    threads_database()
+
+    def fail() -> None:
+        for _ in range(each):
+            LIMITER.record_failure("198.51.100.4")
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(in_own_connection(fail)) for _ in range(threads)]:
+            future.result(timeout=60)
+    key = LIMITER.key("198.51.100.4")
+    row = in_a_thread(lambda: LookupFailure.objects.get(key=key))
+    assert row.failures == threads * each
 
 
 def test_the_openapi_schema_still_describes_the_answers() -> None:
