@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,21 @@ def visibility(user: AnyUser) -> Visibility:
         # art. 14): what its officers received or hold there is theirs to see.
         scope = scope | {staff.unit_id}
     return Visibility(agencies=frozenset(scope))
+
+
+def sees(seen: Visibility, dossier: Dossier, step_agency_ids: Iterable[int]) -> bool:
+    """Whether ``seen`` includes ``dossier``, whose steps are at ``step_agency_ids``: the
+    rule of :func:`visible_dossiers` on a row already read (the tests hold both equal)."""
+    if seen.everything:
+        return True
+    if seen.applicant_id is not None:
+        return dossier.applicant_user_id == seen.applicant_id
+    agencies = seen.agencies
+    return bool(agencies) and (
+        dossier.deciding_agency_id in agencies
+        or dossier.intake_agency_id in agencies
+        or any(agency_id in agencies for agency_id in step_agency_ids)
+    )
 
 
 def agency_visible_q(agencies: Collection[int]) -> Q:

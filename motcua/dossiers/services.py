@@ -24,8 +24,8 @@ from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
-from motcua.dossiers import rules
-from motcua.dossiers.access import can_view_dossier, visible_dossiers
+from motcua.dossiers import rows, rules
+from motcua.dossiers.access import can_view_dossier, sees, visibility
 from motcua.dossiers.errors import (
     DossierNotVisible,
     DossierPermissionDenied,
@@ -275,24 +275,29 @@ def _append_event(
     timeliness: str = "",
     payload: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
-        dossier=dossier,
-        seq=seq,
-        occurred_at=at,
-        action=action.value,
-        actor=user,
-        actor_name=_actor_name(user) if actor is not Actor.APPLICANT else "Người nộp hồ sơ",
-        actor_role=actor.value,
-        actor_agency_id=getattr(user, "agency_id", None),
-        from_status=from_status,
-        to_status=to_status,
-        from_agency_id=from_agency_id,
-        to_agency_id=to_agency_id,
-        step=step,
-        timeliness=timeliness,
-        reason=reason,
-        payload=payload or {},
+    (event,) = rows.EVENTS.insert(
+        [
+            DossierEvent(
+                dossier=dossier,
+                seq=seq,
+                occurred_at=at,
+                action=action.value,
+                actor=user,
+                actor_name=_actor_name(user) if actor is not Actor.APPLICANT else "Người nộp hồ sơ",
+                actor_role=actor.value,
+                actor_agency_id=getattr(user, "agency_id", None),
+                from_status=from_status,
+                to_status=to_status,
+                from_agency_id=from_agency_id,
+                to_agency_id=to_agency_id,
+                step=step,
+                timeliness=timeliness,
+                reason=reason,
+                payload=payload or {},
+            )
+        ]
     )
+    return event
 
 
 # --------------------------------------------------------------------------- creation
@@ -362,8 +367,8 @@ def _new_dossier(
                 dossier.current_unit = steps[0].unit
     dossier.code = allocate_code(offering.agency, at)
     dossier.search_text = _search_text(dossier)
-    dossier.save()
-    docs = DossierDocument.objects.bulk_create(
+    rows.DOSSIERS.insert([dossier])
+    docs = rows.DOCUMENTS.insert(
         DossierDocument(
             dossier=dossier,
             name=doc.name.strip()[:1000],
@@ -375,8 +380,7 @@ def _new_dossier(
         for i, doc in enumerate(documents)
         if doc.name.strip()
     )
-    if steps:
-        DossierStep.objects.bulk_create(steps)
+    rows.STEPS.insert(steps)
     remember_related(dossier, documents=docs, steps=steps if clock else None)
     return dossier
 
@@ -394,12 +398,12 @@ def remember_related(
     after ``prefetch_related``: the response after a write needs no second read.
     """
     cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in (("steps", steps), ("events", events), ("documents", documents)):
-        if rows is None:
+    for name, given in (("steps", steps), ("events", events), ("documents", documents)):
+        if given is None:
             continue
         manager = getattr(dossier, name)
         qs = manager.get_queryset()
-        qs._result_cache = list(rows)
+        qs._result_cache = list(given)
         qs._prefetch_done = True
         cache[name] = qs
 
@@ -417,7 +421,7 @@ def _plan_clock(
     planned = rules.plan_step_deadlines(cal, at, stages, apply_cutoff=apply_cutoff)
     first_stage = planned[0].stage_index if planned else 0
     known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
-    rows = []
+    new_steps = []
     for order, plan in enumerate(planned):
         step = plan.step
         model = models_by_id.get(id(step))
@@ -446,8 +450,8 @@ def _plan_clock(
             row.agency = agency
         if unit_id is not None and model is not None and model.unit is not None:
             row.unit = model.unit
-        rows.append(row)
-    first = rows[0] if rows else None
+        new_steps.append(row)
+    first = new_steps[0] if new_steps else None
     fields = {
         "received_at": at,
         "clock_started_at": clock_started,
@@ -457,7 +461,7 @@ def _plan_clock(
         "current_unit_id": first.unit_id if first else None,
         "current_role": first.role if first else "",
     }
-    return fields, rows
+    return fields, new_steps
 
 
 @transaction.atomic
@@ -750,22 +754,20 @@ def perform_action(
     Nothing is written when it raises.
     """
     with transaction.atomic():
-        base = visible_dossiers(acting_user) if require_visible else Dossier.objects.all()
-        if isinstance(dossier, str):
-            lookup: dict[str, Any] = {"code": dossier}
-        else:
-            lookup = {"pk": dossier if isinstance(dossier, int) else dossier.pk}
         # Lock the row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers):
         # a concurrent action waits here and then sees the new version, instead of
-        # deciding on this row and the other action's steps at once.
-        found = (
-            base.select_for_update(of=("self",))
-            .select_related("procedure")
-            .filter(**lookup)
-            .order_by()[:1]
-        )
-        current = next(iter(found), None)
+        # deciding on this row and the other action's steps at once. Fixed statements
+        # (``dossiers.rows``): compiling them through the ORM cost more than running them.
+        if isinstance(dossier, str):
+            current = rows.lock_dossier(code=dossier)
+        else:
+            current = rows.lock_dossier(pk=dossier if isinstance(dossier, int) else dossier.pk)
         if current is None:
+            raise DossierNotVisible()
+        steps = sorted(rows.steps_of(current.pk), key=step_order)
+        if require_visible and not sees(
+            visibility(acting_user), current, (s.agency_id for s in steps)
+        ):
             raise DossierNotVisible()
         try:
             action = Action(action)
@@ -773,13 +775,11 @@ def perform_action(
             raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
-        steps = sorted(
-            current.steps.select_related("agency", "unit", "assignee").order_by(), key=step_order
-        )
-        events = list(current.events.order_by("seq"))
+        events = rows.events_of(current.pk)
+        documents = rows.documents_of(current.pk)
         known = _KnownRows(steps, acting_user, assignee)
         known.attach([current, *events])
-        remember_related(current, steps=steps, events=events)
+        remember_related(current, steps=steps, events=events, documents=documents)
         active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
         actor, held, transition = _resolve(acting_user, current, action, as_system, active)
         if transition.needs_reason:
@@ -795,7 +795,7 @@ def perform_action(
             "updated_at": now,
             **handler.fields,
         }
-        claimed = Dossier.objects.filter(pk=current.pk, version=current.version).update(**changes)
+        claimed = rows.DOSSIERS.update(current.pk, changes, also={"version": current.version})
         if claimed != 1:
             raise VersionConflict()
         handler.apply_steps()
@@ -821,7 +821,7 @@ def perform_action(
         known.set(step, update)
     steps = sorted([*steps, *handler.new_steps], key=step_order)
     known.attach([event])
-    remember_related(current, steps=steps, events=[*events, event])
+    remember_related(current, steps=steps, events=[*events, event], documents=documents)
     return current
 
 
@@ -958,10 +958,10 @@ class _Handler:
     def _accept(self) -> None:
         if Status(self.dossier.status) is Status.NEW_ONLINE and self.dossier.received_at is None:
             assert self.user is not None and self.user.agency is not None
-            fields, rows = _plan_clock(self.dossier, self.now, self.dossier.intake_agency)
-            DossierStep.objects.bulk_create(rows)
+            fields, new_steps = _plan_clock(self.dossier, self.now, self.dossier.intake_agency)
+            rows.STEPS.insert(new_steps)
             self.fields.update(fields)
-            self.new_steps = rows
+            self.new_steps = new_steps
             self.to_agency_id = self.dossier.intake_agency_id
 
     # -- steps
@@ -1243,4 +1243,4 @@ class _Handler:
 
     def apply_steps(self) -> None:
         for step, update in self.step_updates:
-            DossierStep.objects.filter(pk=step.pk).update(**update)
+            rows.STEPS.update(step.pk, update)

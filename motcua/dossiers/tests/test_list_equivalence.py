@@ -38,7 +38,7 @@ from motcua.accounts.services import create_staff_user
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import import_procedure_records
-from motcua.dossiers import queries, rules
+from motcua.dossiers import access, queries, rules
 from motcua.dossiers.access import NEWEST, visible_dossiers, visible_values
 from motcua.dossiers.bulk import generate_bulk
 from motcua.dossiers.models import Dossier, DossierStep
@@ -476,3 +476,15 @@ def test_tab_counts_take_a_fixed_number_of_queries(world: World) -> None:
         with CaptureQueriesContext(connection) as ctx:
             queries.tab_counts(user, tabs, world.clock)
         assert len(ctx) <= 7, [q["sql"][:80] for q in ctx.captured_queries]
+
+
+def test_the_row_rule_of_an_action_matches_the_reference_and_the_query(world: World) -> None:
+    """``access.sees`` (an action tests the row it locked) = the reference = the query."""
+    rows = _rows()
+    for name, user in world.people.items():
+        seen = access.visibility(user)
+        listed = set(access.visible_dossiers(user).values_list("pk", flat=True))
+        for r in rows:
+            verdict = access.sees(seen, r.d, (s.agency_id for s in r.steps))
+            assert verdict == ref_visible(user, r), (name, r.d.code)
+            assert verdict == (r.d.pk in listed), (name, r.d.code)

@@ -1,0 +1,123 @@
+"""``core.rows.Table``: the fixed statements read and write rows exactly as the ORM does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.forms.models import model_to_dict
+
+from motcua.catalog.models import Procedure, procedure_long_fields
+from motcua.core.rows import Table
+from motcua.dossiers import rows
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import perform_action, receive_at_counter
+from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
+
+pytestmark = pytest.mark.django_db
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.fixture
+def dossier(province: Province) -> Dossier:
+    d = receive_at_counter(
+        acting_user=province.counter,
+        offering=province.offering,
+        applicant=APPLICANT,
+        documents=DOCUMENTS,
+        at=datetime(2025, 3, 3, 9, 15, 30, 123456, tzinfo=VN),
+    )
+    return perform_action(
+        d, Action.FORWARD, acting_user=province.counter, at=datetime(2025, 3, 3, 10, tzinfo=VN)
+    )
+
+
+def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
+    """Every column of every kind (times, JSON, booleans, nulls) converts alike."""
+    locked = rows.lock_dossier(code=dossier.code)
+    assert locked is not None
+    assert _columns(locked) == _columns(Dossier.objects.get(pk=dossier.pk))
+    procedure = Procedure.objects.get(pk=dossier.procedure_id)
+    read = locked.procedure  # read with the dossier, no query
+    long = set(procedure_long_fields())
+    assert read.get_deferred_fields() == {
+        f.attname for f in Procedure._meta.concrete_fields if f.name in long
+    }
+    for f in Procedure._meta.concrete_fields:
+        if f.name not in long:
+            assert getattr(read, f.attname) == getattr(procedure, f.attname), f.name
+
+    steps = rows.steps_of(dossier.pk)
+    by_orm = {s.pk: s for s in DossierStep.objects.filter(dossier=dossier)}
+    assert {s.pk for s in steps} == set(by_orm)
+    for step in steps:
+        assert _columns(step) == _columns(by_orm[step.pk])
+        assert step.agency == by_orm[step.pk].agency
+        assert _columns(step.agency) == _columns(by_orm[step.pk].agency)
+        assert step.unit == by_orm[step.pk].unit
+        assert step.assignee == by_orm[step.pk].assignee
+
+    events = rows.events_of(dossier.pk)
+    assert [_columns(e) for e in events] == [
+        _columns(e) for e in DossierEvent.objects.filter(dossier=dossier).order_by("seq")
+    ]
+    assert isinstance(events[0].payload, dict) and events[-1].occurred_at.tzinfo is not None
+
+
+def test_a_missing_row_is_none(db: None) -> None:
+    assert rows.lock_dossier(code="H01.9-990101-0001") is None
+    assert rows.lock_dossier(pk=-1) is None
+
+
+def test_insert_writes_what_save_would(dossier: Dossier, province: Province) -> None:
+    table = Table(DossierEvent)
+    at = datetime(2025, 3, 4, 8, 0, 0, 5, tzinfo=VN)
+    made = DossierEvent(
+        dossier=dossier,
+        seq=99,
+        occurred_at=at,
+        action=Action.FORWARD.value,
+        actor=province.counter,
+        actor_name="Tên",
+        payload={"k": ["v", 1, None], "số": "một"},
+    )
+    (inserted,) = table.insert([made])
+    assert inserted.pk is not None and not inserted._state.adding
+    again = DossierEvent.objects.get(pk=inserted.pk)
+    assert _columns(again) == _columns(made)
+    assert again.occurred_at == at and again.payload == {"k": ["v", 1, None], "số": "một"}
+    with pytest.raises(ValueError, match="already saved"):
+        table.insert([inserted])
+
+
+def test_insert_many_gives_each_row_its_id(dossier: Dossier) -> None:
+    made = rows.DOCUMENTS.insert(
+        [rows.DOCUMENTS.model(dossier=dossier, name=f"Giấy {i}", order=10 + i) for i in range(3)]
+    )
+    stored = {d.pk: d.name for d in dossier.documents.model.objects.filter(dossier=dossier)}
+    assert {d.pk: d.name for d in made}.items() <= stored.items()
+    assert len({d.pk for d in made}) == 3
+
+
+def test_update_sets_columns_and_guards_the_version(dossier: Dossier, province: Province) -> None:
+    changed = rows.DOSSIERS.update(
+        dossier.pk,
+        {"status": "in_progress", "current_agency": province.commune, "assignee_id": None},
+        also={"version": dossier.version},
+    )
+    assert changed == 1
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    assert fresh.current_agency_id == province.commune.pk
+    before = model_to_dict(fresh)
+    stale = rows.DOSSIERS.update(
+        dossier.pk, {"status": "returned"}, also={"version": dossier.version - 1}
+    )
+    assert stale == 0
+    assert model_to_dict(Dossier.objects.get(pk=dossier.pk)) == before
