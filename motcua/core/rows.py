@@ -113,7 +113,7 @@ class Table(Generic[M]):
             if obj.pk is not None:
                 raise ValueError(f"{obj!r} is already saved")
             # As save() does: a relation set before its row was saved gives its id now.
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
             params += [self._prep(f, f.pre_save(obj, True), connection) for f in fields]
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         sql = (
