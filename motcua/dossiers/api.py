@@ -24,6 +24,7 @@ from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
+from motcua.core.api_json import schema_json_response
 from motcua.core.db import custom_plans
 from motcua.dossiers import rules
 from motcua.dossiers.access import (
@@ -588,7 +589,7 @@ def _list_page(request: HttpRequest, filters: DossierFilters) -> Status[Any]:
     summary="Tiếp nhận hồ sơ tại quầy (trực tiếp hoặc bưu chính)",
     url_name="dossier_create",
 )
-def create_dossier(request: HttpRequest, body: IntakeIn) -> Status[Any]:
+def create_dossier(request: HttpRequest, body: IntakeIn) -> HttpResponse:
     """Receive an in-person or postal dossier: code, receipt (form 01) and appointment.
 
     Give ``offering_id``, or ``procedure_code`` with the deciding ``agency_code``.
@@ -605,7 +606,7 @@ def create_dossier(request: HttpRequest, body: IntakeIn) -> Status[Any]:
         return_method=body.return_method,
         sets_count=body.sets_count,
     )
-    return Status(201, _detail(request, dossier))
+    return schema_json_response(_detail(request, dossier), 201)
 
 
 @router.get(
@@ -614,8 +615,8 @@ def create_dossier(request: HttpRequest, body: IntakeIn) -> Status[Any]:
     summary="Chi tiết hồ sơ",
     url_name="dossier_detail",
 )
-def get_dossier(request: HttpRequest, code: str) -> Status[Any]:
-    return Status(200, _detail(request, _with_relations(_get(request, code))))
+def get_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    return schema_json_response(_detail(request, _with_relations(_get(request, code))))
 
 
 @router.post(
@@ -624,7 +625,7 @@ def get_dossier(request: HttpRequest, code: str) -> Status[Any]:
     summary="Thực hiện thao tác trên hồ sơ",
     url_name="dossier_action",
 )
-def act_on_dossier(request: HttpRequest, code: str, body: ActionIn) -> Status[Any]:
+def act_on_dossier(request: HttpRequest, code: str, body: ActionIn) -> HttpResponse:
     """Perform ``action`` (see ``allowed_actions`` of the detail) at ``expected_version``.
 
     409 ``version_conflict`` when someone changed the dossier since that version; 409
@@ -652,7 +653,7 @@ def act_on_dossier(request: HttpRequest, code: str, body: ActionIn) -> Status[An
             "allowed_actions": [a.value for a in allowed_actions_for(user, dossier)],
         }
         raise
-    return Status(200, _detail(request, updated))
+    return schema_json_response(_detail(request, updated))
 
 
 @router.get(

@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field as SchemaField
 
+from motcua.core.api_json import JSON_CONTENT_TYPE
 from motcua.dossiers.api import LocalDateTime
 from motcua.portal.queries import PublicDossier
 from motcua.portal.ratelimit import client_ip
@@ -99,10 +100,6 @@ def lookup(
     ok = HttpResponse(lookup_json(found), content_type=JSON_CONTENT_TYPE)
     ok["Cache-Control"] = "no-store"
     return ok
-
-
-#: What ninja's ``JSONRenderer`` answers with.
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 def _when(value: datetime | None, tz: tzinfo) -> str | None:

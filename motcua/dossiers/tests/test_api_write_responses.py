@@ -9,13 +9,16 @@ caller, and bound the number of queries of the hot endpoints.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from motcua.accounts.roles import Role
 from motcua.accounts.services import create_staff_user
+from motcua.config.api import api
+from motcua.dossiers.api import DossierOut
 from motcua.integrations.services import issue_token
 from motcua.testing.personas import PASSWORD, Province
 
@@ -56,11 +59,22 @@ def _intake_body(p: Province) -> dict[str, Any]:
     }
 
 
+def _as_the_schema_writes(response: Any) -> None:
+    """The body, written without ninja's validation (``core.api_json``), has the bytes the
+    documented ``DossierOut`` schema gives it: same keys, order, types and time format."""
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    data = DossierOut.model_validate(json.loads(response.content)).model_dump()
+    request = RequestFactory().get(API)
+    assert api.create_response(request, data, status=200).content == response.content
+
+
 def _same_as_fresh_read(caller: Caller, response: Any) -> dict[str, Any]:
     body = response.json()
     assert response.status_code in (200, 201), body
+    _as_the_schema_writes(response)
     fresh = caller.get(f"{API}/{body['code']}")
     assert fresh.status_code == 200
+    _as_the_schema_writes(fresh)
     assert body == fresh.json()
     return dict(body)
 

@@ -1,0 +1,39 @@
+"""JSON bodies written directly, as django-ninja would write them from a response schema.
+
+Ninja validates what an operation returns against its response schema, then dumps and
+encodes it; on the write paths of the dossier API that validation cost as much as the
+rest of building the answer. Where the service layer already builds the body from typed
+rows, :func:`schema_json_response` encodes it directly: same encoder, same key order,
+times in local time as ``LocalDateTime`` gives them. Each such use has a test comparing
+its bytes with the schema's output, so the documented schema stays the truth.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja.responses import NinjaJSONEncoder
+
+#: What ninja's ``JSONRenderer`` answers with.
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Ninja's encoder, with aware times moved to the current time zone first."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+def schema_json(data: Any) -> str:
+    return json.dumps(data, cls=LocalTimeEncoder)
+
+
+def schema_json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(schema_json(data), status=status, content_type=JSON_CONTENT_TYPE)
