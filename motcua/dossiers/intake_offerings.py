@@ -4,7 +4,9 @@ An intake needs the offering, its deciding agency, the procedure's code and name
 internal process with its steps and their agencies: two queries and a fifth of the intake's
 Python time. Counters receive the same procedures all day, and these rows change rarely
 (an administrator editing a process), so each worker keeps what it read for
-``MOTCUA_OFFERING_CACHE_SECONDS`` (60 s by default; 0 turns it off). A change saved in the
+``MOTCUA_OFFERING_CACHE_SECONDS`` (60 s by default; 0 turns it off). A miss reads every
+offering of the same agency at once (the same two queries), so a worker reads an agency's
+catalog once per period rather than each procedure. A change saved in the
 process drops the kept offerings at once (signals); other workers see it within the period.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from motcua.agencies.models import Agency
@@ -42,25 +44,44 @@ def _queryset() -> QuerySet[ProcedureOffering]:
     )
 
 
-def _get(key: Any, **lookup: Any) -> ProcedureOffering | None:
+def _key_of_id(offering: ProcedureOffering) -> tuple[Any, ...]:
+    return ("id", offering.pk)
+
+
+def _key_of_codes(offering: ProcedureOffering) -> tuple[Any, ...]:
+    return ("codes", offering.procedure.code, offering.agency.code)
+
+
+def _get(
+    key: tuple[Any, ...], agency: Q, loaded: tuple[Any, ...] | None = None
+) -> ProcedureOffering | None:
+    """The kept offering for ``key``; on a miss, every offering of its agency (``agency``
+    selects them) is read and kept, in the same two queries as one: a counter receives
+    the procedures of a few agencies all day. ``loaded`` marks the agency as read, so
+    that asking again for a procedure it does not offer reads nothing."""
     offering = _kept.get(key)
-    if offering is None:
-        offering = next(iter(_queryset().filter(**lookup)[:1]), None)
-        if offering is not None:
-            seconds = float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
-            _kept.keep(key, offering, seconds)
+    if offering is None and (loaded is None or _kept.get(loaded) is None):
+        seconds = float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
+        if loaded is not None:
+            _kept.keep(loaded, True, seconds)  # type: ignore[arg-type]  # a marker
+        for row in _queryset().filter(agency):
+            for row_key in (_key_of_id(row), _key_of_codes(row)):
+                _kept.keep(row_key, row, seconds)
+                if row_key == key:
+                    offering = row
     return offering
 
 
 def offering_by_id(offering_id: int) -> ProcedureOffering | None:
-    return _get(("id", offering_id), pk=offering_id)
+    same_agency = ProcedureOffering.objects.filter(pk=offering_id).values("agency_id")[:1]
+    return _get(("id", offering_id), Q(agency_id=Subquery(same_agency)))
 
 
 def offering_by_codes(procedure_code: str, agency_code: str) -> ProcedureOffering | None:
     return _get(
         ("codes", procedure_code, agency_code),
-        procedure__code=procedure_code,
-        agency__code=agency_code,
+        Q(agency__code=agency_code),
+        loaded=("agency-read", agency_code),
     )
 
 

@@ -190,3 +190,33 @@ def test_a_kept_offering_is_read_again_after_its_period(
     later = time.monotonic() + 61
     monkeypatch.setattr(time, "monotonic", lambda: later)
     assert counter.post(API, _intake_body(p)).status_code == 422
+
+
+def test_one_read_keeps_every_offering_of_the_agency(
+    province: Province, django_assert_num_queries: Any
+) -> None:
+    from motcua.catalog.models import Procedure, ProcedureOffering
+    from motcua.dossiers.intake_offerings import forget_offerings, offering_by_codes, offering_by_id
+
+    p = province
+    base = Procedure.objects.get(pk=p.offering.procedure_id)
+    other = Procedure.objects.create(code="1.004884", name="Đăng ký kết hôn", field=base.field)
+    ProcedureOffering.objects.create(agency=p.offering.agency, procedure=other)
+    offerings = list(ProcedureOffering.objects.filter(agency=p.offering.agency))
+    assert len(offerings) >= 2
+    forget_offerings()  # (the new offering's signal dropped them anyway)
+    with django_assert_num_queries(2):  # the agency's offerings, their process steps
+        first = offering_by_id(offerings[0].pk)
+    assert first is not None and first.pk == offerings[0].pk
+    with django_assert_num_queries(0):
+        for o in offerings:
+            kept = offering_by_id(o.pk)
+            assert kept is not None and kept.pk == o.pk
+            by_codes = offering_by_codes(kept.procedure.code, kept.agency.code)
+            assert by_codes is kept
+    # An unknown procedure at a known agency: read once, then known to be missing.
+    assert offering_by_codes("9.999999", p.offering.agency.code) is None
+    with django_assert_num_queries(0):
+        assert offering_by_codes("9.999999", p.offering.agency.code) is None
+    with django_assert_num_queries(1):  # an unknown id: nothing of an agency to read
+        assert offering_by_id(-5) is None
