@@ -170,7 +170,10 @@ class Dossier(models.Model):
         db_index=False,
     )
     channel = models.CharField("kênh nộp", max_length=16, choices=CHANNEL_CHOICES)
-    status = models.CharField("trạng thái", max_length=32, choices=STATUS_CHOICES, db_index=True)
+    # No index of its own: the worklist, register and report indexes below lead with an
+    # agency and filter on the status, and the open/finished partial indexes cover the
+    # province-wide lists (migration 0005).
+    status = models.CharField("trạng thái", max_length=32, choices=STATUS_CHOICES)
     version = models.PositiveIntegerField("phiên bản", default=1)
 
     applicant_name = models.CharField("người nộp / tổ chức", max_length=255)
