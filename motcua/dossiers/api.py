@@ -564,8 +564,9 @@ def _list_page(request: HttpRequest, filters: DossierFilters) -> Status[Any]:
         # part of visibility, each read from its own indexes; no test of every step.
         newest = visible_values(user, where, "pk", "submitted_at", newest=window.stop)
         on_page = [row["pk"] for row in newest.order_by(*NEWEST)[window]]
-    else:  # all they may see: PostgreSQL walks the filing date index back to a page
-        on_page = visible_dossiers(user).order_by(*NEWEST).values("pk")[window]
+    else:  # more than the cap, all they may see: a walk back along the filing date
+        # index, testing the steps of each row it reaches until the page is full.
+        on_page = visible_dossiers(user, probe_each_row=True).order_by(*NEWEST).values("pk")[window]
     page = (
         Dossier.objects.filter(pk__in=on_page)
         .select_related("procedure", "deciding_agency", "current_agency")

@@ -451,6 +451,8 @@ def test_the_list_finds_each_visible_dossier_once_and_counts_up_to_a_cap(world: 
             ]
             listed = visible_dossiers(user).filter(where).order_by("-submitted_at", "-pk")
             assert list(listed.values_list("pk", flat=True)) == newest, (name, label)
+            probed = visible_dossiers(user, probe_each_row=True).filter(where)
+            assert list(probed.order_by(*NEWEST).values_list("pk", flat=True)) == newest
             ids = visible_values(user, where)
             found = [row["pk"] for row in ids]
             assert sorted(found) == sorted(newest), (name, label)  # each once: disjoint parts
