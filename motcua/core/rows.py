@@ -166,3 +166,42 @@ class Table(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return int(cursor.rowcount)
+
+    def update_each(
+        self, changes: Sequence[tuple[Any, Mapping[str, Any]]], *, using: str = "default"
+    ) -> int:
+        """UPDATE several rows, each with its own values, in one statement (``CASE`` on
+        the primary key per column; a row keeps the columns it does not change). Returns
+        the number of rows changed."""
+        merged: dict[Any, dict[str, Any]] = {}
+        for pk, values in changes:  # a row given twice: its later values win, as in turn
+            merged.setdefault(pk, {}).update(values)
+        changes = list(merged.items())
+        if len(changes) <= 1:
+            return sum(self.update(pk, values, using=using) for pk, values in changes)
+        connection = connections[using]
+        qn = connection.ops.quote_name
+        pk_column = qn(self.pk.column)
+        columns: dict[str, list[tuple[Any, Any]]] = {}
+        for pk, values in changes:
+            key = self.pk.get_db_prep_value(pk, connection)
+            for name, value in values.items():
+                if hasattr(value, "resolve_expression"):
+                    raise TypeError(f"{name}: expressions need the ORM's update()")
+                f = self._by_name[name]
+                columns.setdefault(f.column, []).append((key, self._prep(f, value, connection)))
+        sets, params = [], []
+        for column, cases in columns.items():
+            whens = " ".join(["WHEN %s THEN %s"] * len(cases))
+            sets.append(f"{qn(column)} = CASE {pk_column} {whens} ELSE {qn(column)} END")
+            for key, value in cases:
+                params += [key, value]
+        keys = [self.pk.get_db_prep_value(pk, connection) for pk, _ in changes]
+        params += keys
+        sql = (
+            f"UPDATE {qn(self.db_table)} SET {', '.join(sets)} "
+            f"WHERE {pk_column} IN ({', '.join(['%s'] * len(keys))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)

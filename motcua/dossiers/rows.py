@@ -1,8 +1,8 @@
-"""The statements of the action path, written once (``core.rows``): lock, steps, events.
+"""The statements of the action path, written once (``core.rows``): lock, events, documents.
 
-An action reads the dossier (locking it), its steps with their agencies, units and
-assignees, its events and its documents, then writes the dossier, the steps it changed and
-one event. Through the ORM those eight statements were compiled on every request, which
+An action reads the dossier (locking it) with its steps and their agencies, units and
+assignees, then its events and its documents, then writes the dossier, the steps it
+changed and one event. Through the ORM those eight statements were compiled on every request, which
 cost more Python time than everything else the action did; here their SQL is fixed and
 only the parameters change (and PostgreSQL prepares each one once per connection).
 """
@@ -35,49 +35,43 @@ _STEP_ASSIGNEE = DossierStep._meta.get_field("assignee")
 
 def lock_dossier(
     *, code: str | None = None, pk: int | None = None, using: str = "default"
-) -> Dossier | None:
-    """The dossier with its procedure (short fields), locked until the transaction ends
-    where the database locks rows (``SELECT … FOR UPDATE OF``)."""
+) -> tuple[Dossier, list[DossierStep]] | None:
+    """The dossier with its procedure (short fields) and its steps with their agency, unit
+    and assignee (in no particular order), in one statement; the dossier row is locked
+    until the transaction ends where the database locks rows (``FOR UPDATE OF``)."""
     connection = connections[using]
     where, param = ("d.code = %s", code) if code is not None else ("d.id = %s", pk)
     lock = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
     sql = (
-        f"SELECT {DOSSIERS.columns('d', using)}, {PROCEDURES.columns('p', using)} "
+        f"SELECT {DOSSIERS.columns('d', using)}, {PROCEDURES.columns('p', using)}, "
+        f"{STEPS.columns('s', using)}, {AGENCIES.columns('a', using)}, "
+        f"{AGENCIES.columns('u', using)}, {USERS.columns('x', using)} "
         "FROM dossiers_dossier d JOIN catalog_procedure p ON p.id = d.procedure_id "
+        "LEFT JOIN dossiers_dossierstep s ON s.dossier_id = d.id "
+        "LEFT JOIN agencies_agency a ON a.id = s.agency_id "
+        "LEFT JOIN agencies_agency u ON u.id = s.unit_id "
+        "LEFT JOIN accounts_user x ON x.id = s.assignee_id "
         f"WHERE {where}{lock}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    dossier = DOSSIERS.build(row, 0, using)
-    _PROCEDURE.set_cached_value(dossier, PROCEDURES.build(row, DOSSIERS.width, using))
-    return dossier
-
-
-def steps_of(dossier_id: int, using: str = "default") -> list[DossierStep]:
-    """The dossier's steps with their agency, unit and assignee (in no particular order)."""
-    sql = (
-        f"SELECT {STEPS.columns('s', using)}, {AGENCIES.columns('a', using)}, "
-        f"{AGENCIES.columns('u', using)}, {USERS.columns('x', using)} "
-        "FROM dossiers_dossierstep s "
-        "JOIN agencies_agency a ON a.id = s.agency_id "
-        "LEFT JOIN agencies_agency u ON u.id = s.unit_id "
-        "LEFT JOIN accounts_user x ON x.id = s.assignee_id "
-        "WHERE s.dossier_id = %s"
-    )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [dossier_id])
         rows = cursor.fetchall()
+    if not rows:
+        return None
+    dossier = DOSSIERS.build(rows[0], 0, using)
+    _PROCEDURE.set_cached_value(dossier, PROCEDURES.build(rows[0], DOSSIERS.width, using))
+    step_at = DOSSIERS.width + PROCEDURES.width
+    agency_at = step_at + STEPS.width
+    unit_at = agency_at + AGENCIES.width
+    user_at = unit_at + AGENCIES.width
     agencies: dict[int, Agency] = {}
     users: dict[int, User] = {}
-    unit_at = STEPS.width + AGENCIES.width
-    user_at = unit_at + AGENCIES.width
-    out = []
+    steps = []
     for row in rows:
-        step = STEPS.build(row, 0, using)
-        _STEP_AGENCY.set_cached_value(step, _shared(agencies, row, STEPS.width, AGENCIES, using))
+        if row[step_at + STEPS.pk_index] is None:  # a dossier without steps (online, new)
+            continue
+        step = STEPS.build(row, step_at, using)
+        _STEP_AGENCY.set_cached_value(step, _shared(agencies, row, agency_at, AGENCIES, using))
         unit = None
         if step.unit_id is not None:
             unit = _shared(agencies, row, unit_at, AGENCIES, using)
@@ -86,8 +80,8 @@ def steps_of(dossier_id: int, using: str = "default") -> list[DossierStep]:
         if step.assignee_id is not None:
             assignee = _shared(users, row, user_at, USERS, using)
         _STEP_ASSIGNEE.set_cached_value(step, assignee)
-        out.append(step)
-    return out
+        steps.append(step)
+    return dossier, steps
 
 
 def _shared(known: dict[int, Any], row: Any, start: int, table: Table[Any], using: str) -> Any:

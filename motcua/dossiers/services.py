@@ -759,12 +759,12 @@ def perform_action(
         # deciding on this row and the other action's steps at once. Fixed statements
         # (``dossiers.rows``): compiling them through the ORM cost more than running them.
         if isinstance(dossier, str):
-            current = rows.lock_dossier(code=dossier)
+            found = rows.lock_dossier(code=dossier)
         else:
-            current = rows.lock_dossier(pk=dossier if isinstance(dossier, int) else dossier.pk)
-        if current is None:
+            found = rows.lock_dossier(pk=dossier if isinstance(dossier, int) else dossier.pk)
+        if found is None:
             raise DossierNotVisible()
-        steps = sorted(rows.steps_of(current.pk), key=step_order)
+        current, steps = found[0], sorted(found[1], key=step_order)
         if require_visible and not sees(
             visibility(acting_user), current, (s.agency_id for s in steps)
         ):
@@ -1242,5 +1242,4 @@ class _Handler:
             ]
 
     def apply_steps(self) -> None:
-        for step, update in self.step_updates:
-            rows.STEPS.update(step.pk, update)
+        rows.STEPS.update_each([(step.pk, update) for step, update in self.step_updates])

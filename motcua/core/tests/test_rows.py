@@ -41,8 +41,9 @@ def dossier(province: Province) -> Dossier:
 
 def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
     """Every column of every kind (times, JSON, booleans, nulls) converts alike."""
-    locked = rows.lock_dossier(code=dossier.code)
-    assert locked is not None
+    found = rows.lock_dossier(code=dossier.code)
+    assert found is not None
+    locked, steps = found
     assert _columns(locked) == _columns(Dossier.objects.get(pk=dossier.pk))
     procedure = Procedure.objects.get(pk=dossier.procedure_id)
     read = locked.procedure  # read with the dossier, no query
@@ -54,7 +55,6 @@ def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
         if f.name not in long:
             assert getattr(read, f.attname) == getattr(procedure, f.attname), f.name
 
-    steps = rows.steps_of(dossier.pk)
     by_orm = {s.pk: s for s in DossierStep.objects.filter(dossier=dossier)}
     assert {s.pk for s in steps} == set(by_orm)
     for step in steps:
@@ -121,3 +121,23 @@ def test_update_sets_columns_and_guards_the_version(dossier: Dossier, province: 
     )
     assert stale == 0
     assert model_to_dict(Dossier.objects.get(pk=dossier.pk)) == before
+
+
+def test_update_each_changes_every_row_its_own_way(dossier: Dossier) -> None:
+    first, second, *_ = DossierStep.objects.filter(dossier=dossier).order_by("position")
+    at = datetime(2025, 3, 5, 14, 30, tzinfo=VN)
+    untouched = _columns(DossierStep.objects.get(pk=second.pk))
+    changed = rows.STEPS.update_each(
+        [
+            (first.pk, {"state": "done", "finished_at": at, "timeliness": "early"}),
+            (second.pk, {"due_at": at, "finished_at": None}),
+            (first.pk, {"timeliness": "late"}),  # given twice: the later value wins
+        ]
+    )
+    assert changed == 2
+    a, b = DossierStep.objects.get(pk=first.pk), DossierStep.objects.get(pk=second.pk)
+    assert (a.state, a.finished_at, a.timeliness) == ("done", at, "late")
+    assert b.due_at == at and b.finished_at is None
+    assert {k: v for k, v in _columns(b).items() if k not in ("due_at", "finished_at")} == {
+        k: v for k, v in untouched.items() if k not in ("due_at", "finished_at")
+    }

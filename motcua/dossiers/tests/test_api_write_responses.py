@@ -154,9 +154,9 @@ def test_intake_and_actions_stay_within_their_query_budget(
     # the transaction's own statements on PostgreSQL.
     with django_assert_max_num_queries(12):
         d = counter.post(API, _intake_body(p)).json()
-    # token, roles, lock (with visibility), steps, events, claim, two steps, event,
-    # documents.
-    with django_assert_max_num_queries(12):
+    # token, roles, lock (with the steps), events, documents, claim, the two steps (one
+    # statement), event, and the transaction's own statements on PostgreSQL.
+    with django_assert_max_num_queries(10):
         response = counter.post(
             f"{API}/{d['code']}/actions", {"action": "forward", "expected_version": d["version"]}
         )
