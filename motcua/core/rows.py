@@ -13,7 +13,8 @@ the service layer stays the only writer, inside its transactions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from django.db import connections, models
@@ -88,11 +89,15 @@ class Table(Generic[M]):
         self, where: str, params: Sequence[Any], *, suffix: str = "", using: str = "default"
     ) -> list[M]:
         """Rows of ``SELECT <columns> FROM <table> t WHERE <where> <suffix>``."""
+        return self.select_later(where, params, suffix=suffix, using=using).get()
+
+    def select_later(
+        self, where: str, params: Sequence[Any], *, suffix: str = "", using: str = "default"
+    ) -> Later[list[M]]:
         sql = f"SELECT {self.columns('t', using)} FROM {self.db_table} t WHERE {where} {suffix}"
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return [self.build(row, 0, using) for row in rows]
+        return send(
+            sql, params, lambda c: [self.build(row, 0, using) for row in c.fetchall()], using
+        )
 
     # -- writing
     def _prep(self, field: models.Field[Any, Any], value: Any, connection: Any) -> Any:
@@ -102,9 +107,12 @@ class Table(Generic[M]):
 
     def insert(self, objs: Iterable[M], using: str = "default") -> list[M]:
         """INSERT the new instances (one statement) and set their primary keys."""
+        return self.insert_later(objs, using).get()
+
+    def insert_later(self, objs: Iterable[M], using: str = "default") -> Later[list[M]]:
         rows = list(objs)
         if not rows:
-            return rows
+            return Later.ready(rows)
         connection = connections[using]
         fields = [f for f in self.all_fields if f is not self.pk]
         qn = connection.ops.quote_name
@@ -123,19 +131,21 @@ class Table(Generic[M]):
         returning = connection.features.can_return_rows_from_bulk_insert
         if returning:
             sql += f" RETURNING {qn(self.pk.column)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+
+        def read(cursor: Any) -> list[M]:
             if returning:
                 ids = [r[0] for r in cursor.fetchall()]
             elif len(rows) == 1:
                 ids = [cursor.lastrowid]
             else:  # pragma: no cover - both supported databases return rows
                 raise NotImplementedError("this database cannot return the new ids")
-        for obj, pk in zip(rows, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = using
-        return rows
+            for obj, pk in zip(rows, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = using
+            return rows
+
+        return send(sql, params, read, using)
 
     def update(
         self,
@@ -147,6 +157,16 @@ class Table(Generic[M]):
     ) -> int:
         """UPDATE the row ``pk`` (and, with ``also``, only if those columns hold those
         values); returns the number of rows changed (0 or 1)."""
+        return self.update_later(pk, values, also=also, using=using).get()
+
+    def update_later(
+        self,
+        pk: Any,
+        values: Mapping[str, Any],
+        *,
+        also: Mapping[str, Any] | None = None,
+        using: str = "default",
+    ) -> Later[int]:
         connection = connections[using]
         qn = connection.ops.quote_name
         sets, params = [], []
@@ -163,9 +183,7 @@ class Table(Generic[M]):
             where.append(f"{qn(f.column)} = %s")
             params.append(f.get_db_prep_value(value, connection))
         sql = f"UPDATE {qn(self.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(where)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return int(cursor.rowcount)
+        return send(sql, params, _rowcount, using)
 
     def update_each(
         self, changes: Sequence[tuple[Any, Mapping[str, Any]]], *, using: str = "default"
@@ -173,12 +191,19 @@ class Table(Generic[M]):
         """UPDATE several rows, each with its own values, in one statement (``CASE`` on
         the primary key per column; a row keeps the columns it does not change). Returns
         the number of rows changed."""
+        return self.update_each_later(changes, using=using).get()
+
+    def update_each_later(
+        self, changes: Sequence[tuple[Any, Mapping[str, Any]]], *, using: str = "default"
+    ) -> Later[int]:
         merged: dict[Any, dict[str, Any]] = {}
         for pk, values in changes:  # a row given twice: its later values win, as in turn
             merged.setdefault(pk, {}).update(values)
         changes = list(merged.items())
-        if len(changes) <= 1:
-            return sum(self.update(pk, values, using=using) for pk, values in changes)
+        if not changes:
+            return Later.ready(0)
+        if len(changes) == 1:
+            return self.update_later(changes[0][0], changes[0][1], using=using)
         connection = connections[using]
         qn = connection.ops.quote_name
         pk_column = qn(self.pk.column)
@@ -202,6 +227,69 @@ class Table(Generic[M]):
             f"UPDATE {qn(self.db_table)} SET {', '.join(sets)} "
             f"WHERE {pk_column} IN ({', '.join(['%s'] * len(keys))})"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return int(cursor.rowcount)
+        return send(sql, params, _rowcount, using)
+
+
+def _rowcount(cursor: Any) -> int:
+    return int(cursor.rowcount)
+
+
+T = TypeVar("T")
+
+
+class Later(Generic[T]):
+    """The result of a statement already sent, read when asked for.
+
+    Outside :func:`batched` the statement has run when ``send`` returns; inside, it is
+    queued with the others and its result arrives when the batch is sent.
+    """
+
+    def __init__(self, cursor: Any, read: Callable[[Any], T] | None) -> None:
+        self._cursor = cursor
+        self._read = read
+        self._value: T | None = None
+        self._done = cursor is None
+
+    @classmethod
+    def ready(cls, value: T) -> Later[T]:
+        later: Later[T] = cls(None, None)
+        later._value = value
+        return later
+
+    def get(self) -> T:
+        if not self._done:
+            assert self._read is not None
+            try:
+                self._value = self._read(self._cursor)  # Django's cursor wraps DB errors
+            finally:
+                self._cursor.close()
+            self._done = True
+        return self._value  # type: ignore[return-value]
+
+
+def send(sql: str, params: Sequence[Any], read: Callable[[Any], T], using: str) -> Later[T]:
+    cursor = connections[using].cursor()
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+    return Later(cursor, read)
+
+
+@contextmanager
+def batched(using: str = "default") -> Iterator[None]:
+    """Send the statements issued inside together, in one round trip (PostgreSQL's
+    pipeline mode); their results (:class:`Later`) are read after the block. Elsewhere
+    (SQLite, in process) the statements simply run one after the other.
+
+    An error of any statement is raised when the block ends, as Django's database error;
+    the transaction around it is then rolled back as usual.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield

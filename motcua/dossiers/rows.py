@@ -16,7 +16,7 @@ from django.db import connections
 from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, procedure_long_fields
-from motcua.core.rows import Table
+from motcua.core.rows import Later, Table, send
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
 
 DOSSIERS = Table(Dossier)
@@ -39,6 +39,12 @@ def lock_dossier(
     """The dossier with its procedure (short fields) and its steps with their agency, unit
     and assignee (in no particular order), in one statement; the dossier row is locked
     until the transaction ends where the database locks rows (``FOR UPDATE OF``)."""
+    return lock_dossier_later(code=code, pk=pk, using=using).get()
+
+
+def lock_dossier_later(
+    *, code: str | None = None, pk: int | None = None, using: str = "default"
+) -> Later[tuple[Dossier, list[DossierStep]] | None]:
     connection = connections[using]
     where, param = ("d.code = %s", code) if code is not None else ("d.id = %s", pk)
     lock = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
@@ -53,9 +59,12 @@ def lock_dossier(
         "LEFT JOIN accounts_user x ON x.id = s.assignee_id "
         f"WHERE {where}{lock}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param])
-        rows = cursor.fetchall()
+    return send(sql, [param], lambda cursor: _dossier_and_steps(cursor.fetchall(), using), using)
+
+
+def _dossier_and_steps(
+    rows: list[tuple[Any, ...]], using: str
+) -> tuple[Dossier, list[DossierStep]] | None:
     if not rows:
         return None
     dossier = DOSSIERS.build(rows[0], 0, using)
@@ -93,9 +102,23 @@ def _shared(known: dict[int, Any], row: Any, start: int, table: Table[Any], usin
     return found
 
 
-def events_of(dossier_id: int, using: str = "default") -> list[DossierEvent]:
-    return EVENTS.select("t.dossier_id = %s", [dossier_id], suffix="ORDER BY t.seq", using=using)
+def _of_dossier(code: str | None, pk: int | None) -> tuple[str, list[Any]]:
+    """The condition on ``dossier_id`` for a dossier given by code or by id (by code, the
+    rows can be asked for in the same batch as the dossier itself)."""
+    if code is not None:
+        return "t.dossier_id = (SELECT d.id FROM dossiers_dossier d WHERE d.code = %s)", [code]
+    return "t.dossier_id = %s", [pk]
 
 
-def documents_of(dossier_id: int, using: str = "default") -> list[DossierDocument]:
-    return DOCUMENTS.select("t.dossier_id = %s", [dossier_id], using=using)
+def events_later(
+    *, code: str | None = None, pk: int | None = None, using: str = "default"
+) -> Later[list[DossierEvent]]:
+    where, params = _of_dossier(code, pk)
+    return EVENTS.select_later(where, params, suffix="ORDER BY t.seq", using=using)
+
+
+def documents_later(
+    *, code: str | None = None, pk: int | None = None, using: str = "default"
+) -> Later[list[DossierDocument]]:
+    where, params = _of_dossier(code, pk)
+    return DOCUMENTS.select_later(where, params, using=using)

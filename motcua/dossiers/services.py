@@ -24,6 +24,7 @@ from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
+from motcua.core.rows import Later, batched
 from motcua.dossiers import rows, rules
 from motcua.dossiers.access import can_view_dossier, sees, visibility
 from motcua.dossiers.errors import (
@@ -258,7 +259,7 @@ def _actor_name(user: User | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _append_event(
+def _new_event(
     dossier: Dossier,
     *,
     seq: int,
@@ -275,28 +276,29 @@ def _append_event(
     timeliness: str = "",
     payload: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    (event,) = rows.EVENTS.insert(
-        [
-            DossierEvent(
-                dossier=dossier,
-                seq=seq,
-                occurred_at=at,
-                action=action.value,
-                actor=user,
-                actor_name=_actor_name(user) if actor is not Actor.APPLICANT else "Người nộp hồ sơ",
-                actor_role=actor.value,
-                actor_agency_id=getattr(user, "agency_id", None),
-                from_status=from_status,
-                to_status=to_status,
-                from_agency_id=from_agency_id,
-                to_agency_id=to_agency_id,
-                step=step,
-                timeliness=timeliness,
-                reason=reason,
-                payload=payload or {},
-            )
-        ]
+    """The event row (not yet written) of ``action`` on ``dossier``."""
+    return DossierEvent(
+        dossier=dossier,
+        seq=seq,
+        occurred_at=at,
+        action=action.value,
+        actor=user,
+        actor_name=_actor_name(user) if actor is not Actor.APPLICANT else "Người nộp hồ sơ",
+        actor_role=actor.value,
+        actor_agency_id=getattr(user, "agency_id", None),
+        from_status=from_status,
+        to_status=to_status,
+        from_agency_id=from_agency_id,
+        to_agency_id=to_agency_id,
+        step=step,
+        timeliness=timeliness,
+        reason=reason,
+        payload=payload or {},
     )
+
+
+def _append_event(dossier: Dossier, **fields: Any) -> DossierEvent:
+    (event,) = rows.EVENTS.insert([_new_event(dossier, **fields)])
     return event
 
 
@@ -758,10 +760,14 @@ def perform_action(
         # a concurrent action waits here and then sees the new version, instead of
         # deciding on this row and the other action's steps at once. Fixed statements
         # (``dossiers.rows``): compiling them through the ORM cost more than running them.
-        if isinstance(dossier, str):
-            found = rows.lock_dossier(code=dossier)
-        else:
-            found = rows.lock_dossier(pk=dossier if isinstance(dossier, int) else dossier.pk)
+        # The dossier with its steps, its events and its documents: sent together (one
+        # round trip on PostgreSQL, ``core.rows.batched``), read after.
+        code, pk = (dossier, None) if isinstance(dossier, str) else (None, _pk_of(dossier))
+        with batched():
+            locked = rows.lock_dossier_later(code=code, pk=pk)
+            events_read = rows.events_later(code=code, pk=pk)
+            documents_read = rows.documents_later(code=code, pk=pk)
+        found, events, documents = locked.get(), events_read.get(), documents_read.get()
         if found is None:
             raise DossierNotVisible()
         current, steps = found[0], sorted(found[1], key=step_order)
@@ -775,8 +781,6 @@ def perform_action(
             raise InvalidDossierInput(f"Thao tác không hợp lệ: {action!r}.", "action") from exc
         if expected_version is not None and current.version != expected_version:
             raise VersionConflict()
-        events = rows.events_of(current.pk)
-        documents = rows.documents_of(current.pk)
         known = _KnownRows(steps, acting_user, assignee)
         known.attach([current, *events])
         remember_related(current, steps=steps, events=events, documents=documents)
@@ -795,26 +799,41 @@ def perform_action(
             "updated_at": now,
             **handler.fields,
         }
-        claimed = rows.DOSSIERS.update(current.pk, changes, also={"version": current.version})
+        # The dossier (if still at the version read), its steps and the event: sent
+        # together, checked after; a conflict rolls all three back.
+        try:
+            with batched():
+                claim = rows.DOSSIERS.update_later(
+                    current.pk, changes, also={"version": current.version}
+                )
+                steps_written = handler.apply_steps()
+                inserted = rows.EVENTS.insert_later(
+                    [
+                        _new_event(
+                            current,
+                            seq=seq,
+                            action=action,
+                            at=now,
+                            user=acting_user,
+                            actor=actor,
+                            from_status=current.status,
+                            to_status=transition.to.value,
+                            reason=reason,
+                            step=handler.finished_step,
+                            from_agency_id=handler.from_agency_id,
+                            to_agency_id=handler.to_agency_id,
+                            timeliness=handler.step_timeliness,
+                            payload={**handler.payload, **(payload or {})},
+                        )
+                    ]
+                )
+            claimed, _, (event,) = claim.get(), steps_written.get(), inserted.get()
+        except IntegrityError as exc:  # the event's number taken: another action won
+            if "unique_dossier_event_seq" not in str(exc):
+                raise
+            raise VersionConflict() from exc
         if claimed != 1:
             raise VersionConflict()
-        handler.apply_steps()
-        event = _append_event(
-            current,
-            seq=seq,
-            action=action,
-            at=now,
-            user=acting_user,
-            actor=actor,
-            from_status=current.status,
-            to_status=transition.to.value,
-            reason=reason,
-            step=handler.finished_step,
-            from_agency_id=handler.from_agency_id,
-            to_agency_id=handler.to_agency_id,
-            timeliness=handler.step_timeliness,
-            payload={**handler.payload, **(payload or {})},
-        )
     # What was written, also in memory: the caller shows it without reading it back.
     known.set(current, changes)
     for step, update in handler.step_updates:
@@ -823,6 +842,10 @@ def perform_action(
     known.attach([event])
     remember_related(current, steps=steps, events=[*events, event], documents=documents)
     return current
+
+
+def _pk_of(dossier: Dossier | int) -> int:
+    return dossier if isinstance(dossier, int) else int(dossier.pk)
 
 
 _USER_AGENCY = User._meta.get_field("agency")
@@ -1241,5 +1264,7 @@ class _Handler:
                 {"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged
             ]
 
-    def apply_steps(self) -> None:
-        rows.STEPS.update_each([(step.pk, update) for step, update in self.step_updates])
+    def apply_steps(self) -> Later[int]:
+        return rows.STEPS.update_each_later(
+            [(step.pk, update) for step, update in self.step_updates]
+        )

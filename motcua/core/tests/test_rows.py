@@ -7,10 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from motcua.catalog.models import Procedure, procedure_long_fields
-from motcua.core.rows import Table
+from motcua.core.rows import Table, batched
 from motcua.dossiers import rows
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.rules import Action
@@ -64,7 +66,8 @@ def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
         assert step.unit == by_orm[step.pk].unit
         assert step.assignee == by_orm[step.pk].assignee
 
-    events = rows.events_of(dossier.pk)
+    events = rows.events_later(pk=dossier.pk).get()
+    assert [e.pk for e in rows.events_later(code=dossier.code).get()] == [e.pk for e in events]
     assert [_columns(e) for e in events] == [
         _columns(e) for e in DossierEvent.objects.filter(dossier=dossier).order_by("seq")
     ]
@@ -141,3 +144,29 @@ def test_update_each_changes_every_row_its_own_way(dossier: Dossier) -> None:
     assert {k: v for k, v in _columns(b).items() if k not in ("due_at", "finished_at")} == {
         k: v for k, v in untouched.items() if k not in ("due_at", "finished_at")
     }
+
+
+def test_a_failing_statement_of_a_batch_raises_and_rolls_back(dossier: Dossier) -> None:
+    """The error of a batched statement comes out as Django's, the transaction rolls
+    back (the other statements of the batch too), and the connection serves again."""
+    version = Dossier.objects.get(pk=dossier.pk).version
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with batched():
+            claim = rows.DOSSIERS.update_later(dossier.pk, {"status": "returned"})
+            duplicate = rows.EVENTS.insert_later(
+                [DossierEvent(dossier=dossier, seq=1, occurred_at=timezone.now(), action="x")]
+            )
+        claim.get(), duplicate.get()
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    assert (fresh.status, fresh.version) == (dossier.status, version)
+
+
+def test_a_batch_reads_each_result_after_the_block(dossier: Dossier) -> None:
+    with transaction.atomic(), batched():
+        found = rows.lock_dossier_later(code=dossier.code)
+        events = rows.events_later(code=dossier.code)
+        documents = rows.documents_later(code=dossier.code)
+    locked = found.get()
+    assert locked is not None and locked[0].pk == dossier.pk
+    assert [e.seq for e in events.get()] == [1, 2]
+    assert len(documents.get()) == len(DOCUMENTS)
