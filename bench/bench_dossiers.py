@@ -52,6 +52,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+from _cpu import per_request as cpu_per_request  # noqa: E402
+from _cpu import snapshot as cpu_snapshot  # noqa: E402
 from _profile import INSTALL_HINT as PYSPY_HINT  # noqa: E402
 from _profile import profile_during, py_spy_path, summarise  # noqa: E402
 from _server import Server, redis_answers, start_gunicorn, warm_up  # noqa: E402
@@ -518,15 +520,17 @@ def main() -> int:
         # (a) counter intake
         res_a: WrkResult | None = None
         if "intake" in only:
+            before = cpu_snapshot()
             res_a = run_wrk(base, intake_reqs, connections=wc, seconds=seconds)
-            print(f"(a) intake       {wrk_line(res_a)}; {loadavg()}", flush=True)
+            cpu_a = cpu_per_request(before, res_a.requests)
+            print(f"(a) intake       {wrk_line(res_a)}; {loadavg()}\n    {cpu_a}", flush=True)
             report.add(
                 Row(
                     "(a) counter intake POST /api/v1/dossiers",
                     wrk_line(res_a),
                     f">= {INTAKE_TARGET:.0f}/s",
                     res_a.rate >= INTAKE_TARGET,
-                    f"{wc} connections, {len(intakes)} counters",
+                    f"{wc} connections, {len(intakes)} counters\n         {cpu_a}",
                 ),
                 "intake",
             )
@@ -537,9 +541,11 @@ def main() -> int:
         if "actions" in only:
             action_reqs, mix = action_requests(tokens, intakes, int(seconds * 1200))
             connection.close()
+            before = cpu_snapshot()
             res_b = run_wrk(base, action_reqs, connections=wc, seconds=seconds)
+            cpu_b = cpu_per_request(before, res_b.requests)
             wrapped = res_b.requests > len(action_reqs)
-            print(f"(b) actions      {wrk_line(res_b)}; {loadavg()}", flush=True)
+            print(f"(b) actions      {wrk_line(res_b)}; {loadavg()}\n    {cpu_b}", flush=True)
             report.add(
                 Row(
                     "(b) actions POST …/{code}/actions",
@@ -547,7 +553,8 @@ def main() -> int:
                     f">= {ACTIONS_TARGET:.0f}/s",
                     res_b.rate >= ACTIONS_TARGET,
                     f"{wc} connections; mix: {mix}"
-                    + ("; list exhausted (409s)" if wrapped else ""),
+                    + ("; list exhausted (409s)" if wrapped else "")
+                    + f"\n         {cpu_b}",
                 ),
                 "actions",
             )
@@ -619,10 +626,14 @@ def main() -> int:
 
         # (d) public lookup against the bare endpoint, same server, same connections
         if "lookup" in only:
+            before = cpu_snapshot()
             bare = run_wrk(base, [Request("GET", "/healthz", {})], connections=32, seconds=seconds)
-            print(f"(d) /healthz     {wrk_line(bare)}; {loadavg()}", flush=True)
+            cpu_bare = cpu_per_request(before, bare.requests)
+            print(f"(d) /healthz     {wrk_line(bare)}; {loadavg()}\n    {cpu_bare}", flush=True)
+            before = cpu_snapshot()
             res_d = run_wrk(base, lookups, connections=32, seconds=seconds)
-            print(f"(d) lookup       {wrk_line(res_d)}; {loadavg()}", flush=True)
+            cpu_d = cpu_per_request(before, res_d.requests)
+            print(f"(d) lookup       {wrk_line(res_d)}; {loadavg()}\n    {cpu_d}", flush=True)
             ratio = res_d.rate / bare.rate if bare.rate else 0.0
             report.add(
                 Row(
@@ -630,7 +641,7 @@ def main() -> int:
                     wrk_line(bare),
                     "reference",
                     None,
-                    "32 connections",
+                    f"32 connections\n         {cpu_bare}",
                 )
             )
             report.add(
@@ -640,7 +651,8 @@ def main() -> int:
                     f">= {LOOKUP_RATIO_TARGET:.0%} of /healthz, "
                     f"p99 <= {LOOKUP_P99_TARGET_MS:.0f} ms",
                     ratio >= LOOKUP_RATIO_TARGET and res_d.p99_ms <= LOOKUP_P99_TARGET_MS,
-                    f"{ratio:.0%} of /healthz; 32 connections, {len(lookups)} codes",
+                    f"{ratio:.0%} of /healthz; 32 connections, {len(lookups)} codes"
+                    f"\n         {cpu_d}",
                 ),
                 "lookup",
             )
