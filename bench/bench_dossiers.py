@@ -106,29 +106,26 @@ def vacuum_analyze(url: str) -> None:
         c.execute("VACUUM ANALYZE")
 
 
-def load_demo(url: str, data_dir: str) -> None:
+def _motcua(url: str, data_dir: str, *args: str) -> None:
+    """``motcua <args>`` in a subprocess on the benchmark's database."""
     env = {**os.environ, "DATABASE_URL": url, "MOTCUA_DATA_DIR": data_dir}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run(
-        [sys.executable, "-m", "motcua.cli", "demo", "--no-serve"],
+        [sys.executable, "-m", "motcua.cli", *args],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def load_demo(url: str, data_dir: str) -> None:
+    _motcua(url, data_dir, "demo", "--no-serve")
 
 
 def migrate(url: str, data_dir: str) -> None:
     """Bring a kept database to the current schema (``--reuse-db``)."""
-    env = {**os.environ, "DATABASE_URL": url, "MOTCUA_DATA_DIR": data_dir}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "-m", "motcua.cli", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    _motcua(url, data_dir, "migrate", "--no-input")
 
 
 # --------------------------------------------------------------------------- helpers

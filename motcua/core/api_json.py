@@ -31,9 +31,6 @@ class LocalTimeEncoder(NinjaJSONEncoder):
         return super().default(o)
 
 
-def schema_json(data: Any) -> str:
-    return json.dumps(data, cls=LocalTimeEncoder)
-
-
 def schema_json_response(data: Any, status: int = 200) -> HttpResponse:
-    return HttpResponse(schema_json(data), status=status, content_type=JSON_CONTENT_TYPE)
+    body = json.dumps(data, cls=LocalTimeEncoder)
+    return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)

@@ -85,15 +85,10 @@ class Table(Generic[M]):
             values[i] = value
         return self.model.from_db(using, self.attnames, values)
 
-    def select(
-        self, where: str, params: Sequence[Any], *, suffix: str = "", using: str = "default"
-    ) -> list[M]:
-        """Rows of ``SELECT <columns> FROM <table> t WHERE <where> <suffix>``."""
-        return self.select_later(where, params, suffix=suffix, using=using).get()
-
     def select_later(
         self, where: str, params: Sequence[Any], *, suffix: str = "", using: str = "default"
     ) -> Later[list[M]]:
+        """Rows of ``SELECT <columns> FROM <table> t WHERE <where> <suffix>``."""
         sql = f"SELECT {self.columns('t', using)} FROM {self.db_table} t WHERE {where} {suffix}"
         return send(
             sql, params, lambda c: [self.build(row, 0, using) for row in c.fetchall()], using
@@ -104,6 +99,13 @@ class Table(Generic[M]):
         if field.remote_field is not None and hasattr(value, "prepare_database_save"):
             value = value.prepare_database_save(field)
         return field.get_db_prep_save(value, connection)
+
+    def _assigned(self, name: str, value: Any, connection: Any) -> tuple[str, Any]:
+        """The column that field ``name`` (or attname) sets, and ``value`` ready for it."""
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{name}: expressions need the ORM's update()")
+        f = self._by_name[name]
+        return f.column, self._prep(f, value, connection)
 
     def insert(self, objs: Iterable[M], using: str = "default") -> list[M]:
         """INSERT the new instances (one statement) and set their primary keys."""
@@ -147,18 +149,6 @@ class Table(Generic[M]):
 
         return send(sql, params, read, using)
 
-    def update(
-        self,
-        pk: Any,
-        values: Mapping[str, Any],
-        *,
-        also: Mapping[str, Any] | None = None,
-        using: str = "default",
-    ) -> int:
-        """UPDATE the row ``pk`` (and, with ``also``, only if those columns hold those
-        values); returns the number of rows changed (0 or 1)."""
-        return self.update_later(pk, values, also=also, using=using).get()
-
     def update_later(
         self,
         pk: Any,
@@ -167,15 +157,15 @@ class Table(Generic[M]):
         also: Mapping[str, Any] | None = None,
         using: str = "default",
     ) -> Later[int]:
+        """UPDATE the row ``pk`` (and, with ``also``, only if those columns hold those
+        values); the number of rows changed (0 or 1)."""
         connection = connections[using]
         qn = connection.ops.quote_name
         sets, params = [], []
         for name, value in values.items():
-            if hasattr(value, "resolve_expression"):
-                raise TypeError(f"{name}: expressions need the ORM's update()")
-            f = self._by_name[name]
-            sets.append(f"{qn(f.column)} = %s")
-            params.append(self._prep(f, value, connection))
+            column, prepared = self._assigned(name, value, connection)
+            sets.append(f"{qn(column)} = %s")
+            params.append(prepared)
         where = [f"{qn(self.pk.column)} = %s"]
         params.append(self.pk.get_db_prep_value(pk, connection))
         for name, value in (also or {}).items():
@@ -185,17 +175,12 @@ class Table(Generic[M]):
         sql = f"UPDATE {qn(self.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(where)}"
         return send(sql, params, _rowcount, using)
 
-    def update_each(
-        self, changes: Sequence[tuple[Any, Mapping[str, Any]]], *, using: str = "default"
-    ) -> int:
-        """UPDATE several rows, each with its own values, in one statement (``CASE`` on
-        the primary key per column; a row keeps the columns it does not change). Returns
-        the number of rows changed."""
-        return self.update_each_later(changes, using=using).get()
-
     def update_each_later(
         self, changes: Sequence[tuple[Any, Mapping[str, Any]]], *, using: str = "default"
     ) -> Later[int]:
+        """UPDATE several rows, each with its own values, in one statement (``CASE`` on
+        the primary key per column; a row keeps the columns it does not change); the
+        number of rows changed."""
         merged: dict[Any, dict[str, Any]] = {}
         for pk, values in changes:  # a row given twice: its later values win, as in turn
             merged.setdefault(pk, {}).update(values)
@@ -211,10 +196,8 @@ class Table(Generic[M]):
         for pk, values in changes:
             key = self.pk.get_db_prep_value(pk, connection)
             for name, value in values.items():
-                if hasattr(value, "resolve_expression"):
-                    raise TypeError(f"{name}: expressions need the ORM's update()")
-                f = self._by_name[name]
-                columns.setdefault(f.column, []).append((key, self._prep(f, value, connection)))
+                column, prepared = self._assigned(name, value, connection)
+                columns.setdefault(column, []).append((key, prepared))
         sets, params = [], []
         for column, cases in columns.items():
             whens = " ".join(["WHEN %s THEN %s"] * len(cases))

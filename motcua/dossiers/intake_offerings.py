@@ -24,10 +24,13 @@ from motcua.core.kept import Kept
 from motcua.dossiers.models import Process, ProcessStep
 
 _kept: Kept[ProcedureOffering] = Kept(max_entries=5000)
+#: Agencies whose whole catalog was read (by code): a procedure not among it is not there.
+_agencies_read: Kept[bool] = Kept(max_entries=500)
 
 
 def forget_offerings(*_args: Any, **_kwargs: Any) -> None:
     _kept.clear()
+    _agencies_read.clear()
 
 
 def _queryset() -> QuerySet[ProcedureOffering]:
@@ -60,10 +63,10 @@ def _get(
     the procedures of a few agencies all day. ``loaded`` marks the agency as read, so
     that asking again for a procedure it does not offer reads nothing."""
     offering = _kept.get(key)
-    if offering is None and (loaded is None or _kept.get(loaded) is None):
+    if offering is None and (loaded is None or _agencies_read.get(loaded) is None):
         seconds = float(getattr(settings, "MOTCUA_OFFERING_CACHE_SECONDS", 60))
         if loaded is not None:
-            _kept.keep(loaded, True, seconds)  # type: ignore[arg-type]  # a marker
+            _agencies_read.keep(loaded, True, seconds)
         for row in _queryset().filter(agency):
             for row_key in (_key_of_id(row), _key_of_codes(row)):
                 _kept.keep(row_key, row, seconds)

@@ -33,18 +33,12 @@ _STEP_UNIT = DossierStep._meta.get_field("unit")
 _STEP_ASSIGNEE = DossierStep._meta.get_field("assignee")
 
 
-def lock_dossier(
-    *, code: str | None = None, pk: int | None = None, using: str = "default"
-) -> tuple[Dossier, list[DossierStep]] | None:
-    """The dossier with its procedure (short fields) and its steps with their agency, unit
-    and assignee (in no particular order), in one statement; the dossier row is locked
-    until the transaction ends where the database locks rows (``FOR UPDATE OF``)."""
-    return lock_dossier_later(code=code, pk=pk, using=using).get()
-
-
 def lock_dossier_later(
     *, code: str | None = None, pk: int | None = None, using: str = "default"
 ) -> Later[tuple[Dossier, list[DossierStep]] | None]:
+    """The dossier with its procedure (short fields) and its steps with their agency, unit
+    and assignee (in no particular order), in one statement; the dossier row is locked
+    until the transaction ends where the database locks rows (``FOR UPDATE OF``)."""
     connection = connections[using]
     where, param = ("d.code = %s", code) if code is not None else ("d.id = %s", pk)
     lock = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""

@@ -43,7 +43,7 @@ def dossier(province: Province) -> Dossier:
 
 def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
     """Every column of every kind (times, JSON, booleans, nulls) converts alike."""
-    found = rows.lock_dossier(code=dossier.code)
+    found = rows.lock_dossier_later(code=dossier.code).get()
     assert found is not None
     locked, steps = found
     assert _columns(locked) == _columns(Dossier.objects.get(pk=dossier.pk))
@@ -75,8 +75,8 @@ def test_rows_read_as_the_orm_reads_them(dossier: Dossier) -> None:
 
 
 def test_a_missing_row_is_none(db: None) -> None:
-    assert rows.lock_dossier(code="H01.9-990101-0001") is None
-    assert rows.lock_dossier(pk=-1) is None
+    assert rows.lock_dossier_later(code="H01.9-990101-0001").get() is None
+    assert rows.lock_dossier_later(pk=-1).get() is None
 
 
 def test_insert_writes_what_save_would(dossier: Dossier, province: Province) -> None:
@@ -110,18 +110,18 @@ def test_insert_many_gives_each_row_its_id(dossier: Dossier) -> None:
 
 
 def test_update_sets_columns_and_guards_the_version(dossier: Dossier, province: Province) -> None:
-    changed = rows.DOSSIERS.update(
+    changed = rows.DOSSIERS.update_later(
         dossier.pk,
         {"status": "in_progress", "current_agency": province.commune, "assignee_id": None},
         also={"version": dossier.version},
-    )
+    ).get()
     assert changed == 1
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert fresh.current_agency_id == province.commune.pk
     before = model_to_dict(fresh)
-    stale = rows.DOSSIERS.update(
+    stale = rows.DOSSIERS.update_later(
         dossier.pk, {"status": "returned"}, also={"version": dossier.version - 1}
-    )
+    ).get()
     assert stale == 0
     assert model_to_dict(Dossier.objects.get(pk=dossier.pk)) == before
 
@@ -130,13 +130,13 @@ def test_update_each_changes_every_row_its_own_way(dossier: Dossier) -> None:
     first, second, *_ = DossierStep.objects.filter(dossier=dossier).order_by("position")
     at = datetime(2025, 3, 5, 14, 30, tzinfo=VN)
     untouched = _columns(DossierStep.objects.get(pk=second.pk))
-    changed = rows.STEPS.update_each(
+    changed = rows.STEPS.update_each_later(
         [
             (first.pk, {"state": "done", "finished_at": at, "timeliness": "early"}),
             (second.pk, {"due_at": at, "finished_at": None}),
             (first.pk, {"timeliness": "late"}),  # given twice: the later value wins
         ]
-    )
+    ).get()
     assert changed == 2
     a, b = DossierStep.objects.get(pk=first.pk), DossierStep.objects.get(pk=second.pk)
     assert (a.state, a.finished_at, a.timeliness) == ("done", at, "late")
