@@ -428,12 +428,15 @@ def _reserve_codes(counts: dict[tuple[int, date], int]) -> dict[tuple[int, date]
     """Reserve ``n`` daily numbers per (agency, day); returns the first number of each.
 
     One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (PostgreSQL and SQLite >= 3.35):
-    atomic against the services' ``allocate_code`` running at the same time.
+    atomic against the services' ``allocate_code`` and other batches running at the same
+    time.
     """
     if not counts:
         return {}
     table = _table(DossierCodeSequence)
-    keys = list(counts)
+    # In key order: batches running at once then lock the rows they share in the same
+    # order (in any other, two of them can each wait for a row the other holds).
+    keys = sorted(counts)
     first: dict[tuple[int, date], int] = {}
     chunk = 300
     with connection.cursor() as cursor:

@@ -261,3 +261,24 @@ def test_parallel_writers_on_postgresql(province: Province) -> None:
     assert len(set(codes)) == 240
     for d in Dossier.objects.all():
         assert d.version == d.events.count()
+
+
+@pytest.mark.django_db
+def test_codes_are_reserved_in_key_order(province: Province) -> None:
+    """Batches written at once lock the (agency, day) rows they share in one order: in
+    the order of their plans, two forked batches deadlocked on PostgreSQL."""
+    from datetime import date
+
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers.bulk import _reserve_codes
+
+    a, b = sorted([province.commune.pk, province.other_commune.pk])
+    counts = {(b, date(2026, 3, 2)): 2, (a, date(2026, 3, 3)): 1, (a, date(2026, 3, 2)): 4}
+    with CaptureQueriesContext(connection) as ctx:
+        first = _reserve_codes(counts)
+    assert first == {key: 1 for key in counts}
+    (insert,) = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    positions = [insert.index(f"({agency_id}, '{day}") for agency_id, day in sorted(counts)]
+    assert positions == sorted(positions)
+    assert _reserve_codes({(a, date(2026, 3, 2)): 3}) == {(a, date(2026, 3, 2)): 5}
