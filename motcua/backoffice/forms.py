@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from motcua.accounts.models import User
-from motcua.backoffice.services import Scan, file_problems
 from motcua.catalog.models import RequiredDocument
 from motcua.dossiers import queries
+from motcua.dossiers.attachments import Scan, file_problems
+from motcua.dossiers.forms import ApplicantForm
 from motcua.dossiers.models import STATUS_CHOICES, Dossier
 from motcua.dossiers.rules import ACTIONS_NEEDING_REASON, Action, Channel
-from motcua.dossiers.services import ApplicantData, DocumentData
+from motcua.dossiers.services import DocumentData
 
 REQUIRED = "Vui lòng nhập thông tin này."
 
@@ -151,24 +152,9 @@ RETURN_METHODS = [
 ]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(ApplicantForm):
     """The counter intake: applicant, channel, checklist, scans, return method."""
 
-    applicant_name = forms.CharField(
-        label="Họ và tên người nộp / tên tổ chức",
-        max_length=255,
-        error_messages={"required": "Vui lòng nhập họ tên người nộp hồ sơ."},
-    )
-    applicant_id_number = forms.CharField(
-        label="Số định danh cá nhân / CCCD / mã số thuế", max_length=32, required=False
-    )
-    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, required=False)
-    applicant_email = forms.EmailField(
-        label="Thư điện tử",
-        required=False,
-        error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."},
-    )
-    applicant_address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
     subject = forms.CharField(
         label="Nội dung yêu cầu (nếu khác tên thủ tục)", max_length=500, required=False
     )
@@ -227,20 +213,6 @@ class IntakeForm(forms.Form):
             group = doc.group
         return rows
 
-    def clean_applicant_name(self) -> str:
-        value: str = self.cleaned_data["applicant_name"].strip()
-        if not value:
-            raise forms.ValidationError("Vui lòng nhập họ tên người nộp hồ sơ.")
-        return value
-
-    def clean_applicant_phone(self) -> str:
-        value: str = self.cleaned_data["applicant_phone"].strip()
-        digits = "".join(ch for ch in value if ch.isdigit())
-        allowed = set("0123456789 .+-()")
-        if value and (not set(value) <= allowed or not 9 <= len(digits) <= 12):
-            raise forms.ValidationError("Số điện thoại không hợp lệ (9–12 chữ số).")
-        return value
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("channel") == Channel.POSTAL.value and not data.get("postal_item_number"):
@@ -287,16 +259,6 @@ class IntakeForm(forms.Form):
         ]
         scans += [Scan(f) for f in self.files.getlist("scans")]
         return scans
-
-    def applicant(self) -> ApplicantData:
-        d = self.cleaned_data
-        return ApplicantData(
-            name=d["applicant_name"],
-            id_number=d.get("applicant_id_number", ""),
-            phone=d.get("applicant_phone", ""),
-            email=d.get("applicant_email", ""),
-            address=d.get("applicant_address", ""),
-        )
 
 
 class TokenForm(forms.Form):

@@ -5,9 +5,7 @@ factor (TOTP), deadline warnings. Each runs in one transaction and leaves an aud
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,84 +16,17 @@ from motcua.audit.services import record_event
 from motcua.backoffice.models import Notification
 from motcua.catalog.models import ProcedureOffering
 from motcua.dossiers import queries
-from motcua.dossiers.attachments import MAX_ATTACHMENT_BYTES, add_attachment, sniff_content_type
+from motcua.dossiers.attachments import (
+    Scan,
+    Upload,
+    add_attachment,
+    attach_to_checklist,
+    check_files,
+)
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument
 from motcua.dossiers.rules import Channel
 from motcua.dossiers.services import ApplicantData, DocumentData, receive_at_counter
-
-# --------------------------------------------------------------------------- files
-
-
-class Upload(Protocol):
-    """What Django's ``UploadedFile`` offers and we use."""
-
-    name: str | None
-    size: int | None
-
-    def read(self, n: int = -1, /) -> bytes: ...
-    def seek(self, offset: int, whence: int = 0, /) -> int: ...
-
-
-@dataclass(frozen=True)
-class Scan:
-    """A file to attach; ``required_document_id`` ties it to a checklist line."""
-
-    file: Upload
-    required_document_id: int | None = None
-
-
-def file_problems(files: Sequence[Upload]) -> list[str]:
-    """One Vietnamese sentence per unacceptable file (checked before anything is saved):
-    empty, larger than the limit, or not a PDF, JPEG or PNG by its content."""
-    problems = []
-    limit_mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
-    for f in files:
-        name = f.name or "tệp"
-        if not f.size:
-            problems.append(f"«{name}»: tệp rỗng.")
-            continue
-        if f.size > MAX_ATTACHMENT_BYTES:
-            problems.append(f"«{name}»: tệp quá lớn (tối đa {limit_mb} MB mỗi tệp).")
-            continue
-        head = f.read(16)
-        f.seek(0)
-        if sniff_content_type(head) is None:
-            problems.append(
-                f"«{name}»: chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp)."
-            )
-    return problems
-
-
-def _check_files(files: Sequence[Upload]) -> None:
-    problems = file_problems(files)
-    if problems:
-        raise InvalidDossierInput(" ".join(problems), "scans")
-
-
-def _attach(
-    dossier: Dossier,
-    scans: Sequence[Scan],
-    user: User,
-    by_required: dict[int, DossierDocument],
-    document: DossierDocument | None = None,
-) -> list[Attachment]:
-    saved = []
-    for scan in scans:
-        target = document
-        if scan.required_document_id is not None:
-            target = by_required.get(scan.required_document_id, document)
-        saved.append(
-            add_attachment(
-                dossier,
-                scan.file,  # type: ignore[arg-type]
-                original_name=scan.file.name or "",
-                acting_user=user,
-                kind=Attachment.Kind.SCAN,
-                document=target,
-            )
-        )
-    return saved
 
 
 @transaction.atomic
@@ -116,7 +47,7 @@ def receive_with_scans(
 
     Every file is checked first; if one is bad nothing is saved (no dossier, no code).
     """
-    _check_files([s.file for s in scans])
+    check_files([s.file for s in scans])
     if not any(d.name.strip() for d in documents):
         raise InvalidDossierInput("Đánh dấu ít nhất một giấy tờ đã nhận.", "documents")
     dossier = receive_at_counter(
@@ -130,12 +61,7 @@ def receive_with_scans(
         return_method=return_method,
         sets_count=sets_count,
     )
-    by_required = {
-        d.required_document_id: d
-        for d in dossier.documents.all()
-        if d.required_document_id is not None
-    }
-    _attach(dossier, scans, acting_user, by_required)
+    attach_to_checklist(dossier, scans, acting_user)
     return dossier
 
 
@@ -151,7 +77,7 @@ def upload_scans(
     """Add more scans to a dossier; if one file is bad nothing is saved."""
     if not files:
         raise InvalidDossierInput("Chọn ít nhất một tệp.", "files")
-    _check_files(files)
+    check_files(files)
     if document is not None and document.dossier_id != dossier.pk:
         raise InvalidDossierInput("Giấy tờ không thuộc hồ sơ này.", "document")
     saved = []
@@ -307,10 +233,8 @@ def mark_read(user: User, ids: Sequence[int] | None = None) -> int:
 
 
 __all__ = [
-    "Scan",
     "confirm_totp_device",
     "confirmed_device",
-    "file_problems",
     "mark_read",
     "pending_device",
     "receive_with_scans",

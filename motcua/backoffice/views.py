@@ -40,6 +40,7 @@ from motcua.backoffice.forms import (
     WorklistForm,
 )
 from motcua.core.db import with_custom_plans
+from motcua.core.files import inline_file_response
 from motcua.dossiers import queries, rules
 from motcua.dossiers.access import access_dossier
 from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
@@ -237,15 +238,7 @@ def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileR
     found = dossier.attachments.filter(pk=pk).first()
     if found is None:
         return denied(request, "Không tìm thấy tệp.", status=404)
-    response = FileResponse(
-        found.file.open("rb"),
-        content_type=found.content_type,
-        as_attachment=False,
-        filename=found.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return inline_file_response(found)
 
 
 @staff_required

@@ -132,6 +132,14 @@ class Procedure(models.Model):
     def level_labels(self) -> list[str]:
         return [str(Level(level).label) for level in self.levels]
 
+    @property
+    def takes_online_applications(self) -> bool:
+        """In force and offered online in whole or in part: the portal takes dossiers."""
+        return self.status == self.Status.IN_FORCE and self.online_level in (
+            OnlineLevel.FULL_ONLINE,
+            OnlineLevel.PARTIAL_ONLINE,
+        )
+
     def national_deadline_cap(self) -> Decimal | None:
         """Longest local deadline (working days) that its channels allow."""
         return rules.national_deadline_cap(

@@ -9,7 +9,9 @@ check (``motcua.dossiers.access``).
 from __future__ import annotations
 
 import hashlib
-from typing import IO
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Protocol
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -96,3 +98,86 @@ def add_attachment(
         payload={"dossier": dossier.code, "size": len(data), "content_type": content_type},
     )
     return attachment
+
+
+class Upload(Protocol):
+    """What Django's ``UploadedFile`` offers and we use."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, n: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A file to attach; ``required_document_id`` ties it to a checklist line."""
+
+    file: Upload
+    required_document_id: int | None = None
+
+
+def file_problems(files: Sequence[Upload]) -> list[str]:
+    """One Vietnamese sentence per unacceptable file (checked before anything is saved):
+    empty, larger than the limit, or not a PDF, JPEG or PNG by its content."""
+    problems = []
+    limit_mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+    for f in files:
+        name = f.name or "tệp"
+        if not f.size:
+            problems.append(f"«{name}»: tệp rỗng.")
+            continue
+        if f.size > MAX_ATTACHMENT_BYTES:
+            problems.append(f"«{name}»: tệp quá lớn (tối đa {limit_mb} MB mỗi tệp).")
+            continue
+        head = f.read(16)
+        f.seek(0)
+        if sniff_content_type(head) is None:
+            problems.append(
+                f"«{name}»: chỉ nhận tệp PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp)."
+            )
+    return problems
+
+
+def check_files(files: Sequence[Upload]) -> None:
+    problems = file_problems(files)
+    if problems:
+        raise InvalidDossierInput(" ".join(problems), "scans")
+
+
+def attach_scans(
+    dossier: Dossier,
+    scans: Sequence[Scan],
+    user: User,
+    by_required: dict[int, DossierDocument],
+    document: DossierDocument | None = None,
+    kind: str = Attachment.Kind.SCAN,
+) -> list[Attachment]:
+    """Store ``scans`` (checked already), each on its checklist line when it names one."""
+    saved = []
+    for scan in scans:
+        target = document
+        if scan.required_document_id is not None:
+            target = by_required.get(scan.required_document_id, document)
+        saved.append(
+            add_attachment(
+                dossier,
+                scan.file,  # type: ignore[arg-type]
+                original_name=scan.file.name or "",
+                acting_user=user,
+                kind=kind,
+                document=target,
+            )
+        )
+    return saved
+
+
+def attach_to_checklist(dossier: Dossier, scans: Sequence[Scan], user: User) -> list[Attachment]:
+    """Store ``scans`` (checked already) on the dossier's checklist lines they name."""
+    by_required = {
+        d.required_document_id: d
+        for d in dossier.documents.all()
+        if d.required_document_id is not None
+    }
+    return attach_scans(dossier, scans, user, by_required)

@@ -103,9 +103,7 @@ def lookup_dossier(
     params: list[Any] = [wanted, wanted]
     for key, cutoff in failure_windows:
         params += [key, cutoff]
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(len(failure_windows)), params)
-        rows = cursor.fetchall()
+    rows = _read(params, len(failure_windows))
     failures = {
         row[2]: Counted(failures=int(row[1]), window_start=int(row[8]))
         for row in rows
@@ -119,6 +117,22 @@ def lookup_dossier(
         return LookupRead(None, failures)
     events = [row for row in rows if row[0] == _EVENT_ROW]
     return LookupRead(_public(head, events), failures)
+
+
+def public_view(code: str) -> PublicDossier | None:
+    """The same view of a dossier without a verifier: for its own applicant, whom the
+    caller has recognised (``motcua.portal.applications.own_dossier``)."""
+    wanted = normalise_code(code)
+    rows = _read([wanted, wanted], 0)
+    if not rows or rows[0][0] != _DOSSIER_ROW:
+        return None
+    return _public(rows[0], [row for row in rows if row[0] == _EVENT_ROW])
+
+
+def _read(params: list[Any], windows: int) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(windows), params)
+        return cursor.fetchall()
 
 
 # The public lookup is the one hot read path open to everyone (the receipt's QR code,

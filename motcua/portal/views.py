@@ -1,15 +1,35 @@
-"""``/tra-cuu/``: the public dossier lookup page (the receipt's QR code links here)."""
+"""Public pages of the portal: the dossier lookup (``/tra-cuu/``, the receipt's QR code
+links here) and the citizen's own: account, online application, their dossiers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
+from motcua.accounts.models import User
+from motcua.catalog.models import ProcedureOffering
+from motcua.core.files import inline_file_response
+from motcua.dossiers import rules
+from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
+from motcua.dossiers.models import Attachment
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import allowed_actions_for
+from motcua.portal import applications
+from motcua.portal.forms import OnlineApplicationForm, SignupForm, SupplementForm, WithdrawForm
+from motcua.portal.queries import public_view
 from motcua.portal.ratelimit import client_ip
 from motcua.portal.services import LookupInvalid, LookupThrottled, PublicLookupError, public_lookup
+
+SERVICE_ERRORS = (DossierError, rules.ActionNotAllowed, rules.ReasonRequired)
 
 
 @never_cache
@@ -36,3 +56,236 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+# --------------------------------------------------------------------------- citizens
+
+
+def _citizen_only(request: HttpRequest) -> HttpResponse | None:
+    """A page for a staff account says where staff work instead (403)."""
+    user = request.user
+    if isinstance(user, User) and user.kind == User.Kind.STAFF:
+        return render(
+            request,
+            "portal/staff_here.html",
+            {"message": "Trang này dành cho công dân, tổ chức nộp hồ sơ trực tuyến."},
+            status=403,
+        )
+    return None
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def signup(request: HttpRequest) -> HttpResponse:
+    """/dang-ky/: a citizen account (login: the personal identification number)."""
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "portal:my_dossiers")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = applications.register_citizen(form.registration())
+        except applications.RegistrationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Đã tạo tài khoản. Bạn có thể nộp hồ sơ trực tuyến.")
+            return redirect(next_url or "portal:my_dossiers")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "portal/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@login_required
+def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
+    """/nop-truc-tuyen/<offering>/: the applicant, the files, the pledge; nothing is saved
+    unless everything is right."""
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    offering = (
+        ProcedureOffering.objects.select_related("procedure", "agency")
+        .filter(pk=offering_id)
+        .first()
+    )
+    if offering is None or not applications.accepts_online(offering):
+        return render(request, "portal/not_online.html", {"offering": offering}, status=404)
+    all_docs = list(offering.procedure.documents.all())
+    docs = [d for d in all_docs if d.original_count or d.copy_count]
+    remarks = [d for d in all_docs if not (d.original_count or d.copy_count)]
+    user = _me(request)
+    post = request.method == "POST"
+    form = OnlineApplicationForm(
+        request.POST if post else None,
+        request.FILES if post else None,
+        required_documents=docs,
+        initial=OnlineApplicationForm.initial_for(user),
+    )
+    if post and form.is_valid():
+        try:
+            dossier = applications.apply_online(
+                citizen=user,
+                offering=offering,
+                applicant=form.applicant(),
+                documents=form.documents_data(),
+                scans=form.scans(),
+                subject=form.cleaned_data["subject"],
+                return_method=form.cleaned_data["return_method"],
+            )
+        except SERVICE_ERRORS as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(
+                request,
+                f"Đã nộp hồ sơ {dossier.code}. Bộ phận một cửa sẽ kiểm tra và tiếp nhận; "
+                "bạn được thông báo khi hồ sơ được tiếp nhận hoặc cần bổ sung.",
+            )
+            return redirect("portal:my_dossier", code=dossier.code)
+    context = {
+        "form": form,
+        "offering": offering,
+        "remarks": remarks,
+        # A browser never fills file inputs again: say so when files were sent.
+        "reattach": post and bool(request.FILES),
+    }
+    return render(request, "portal/apply.html", context, status=422 if post else 200)
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """/ho-so-cua-toi/: the citizen's dossiers, newest first."""
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    dossiers = applications.own_dossiers(_me(request))[:200]
+    return render(request, "portal/my_dossiers.html", {"dossiers": dossiers})
+
+
+@login_required
+def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """/ho-so-cua-toi/<code>/: status, timeline, files, and what the applicant may do now."""
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    return _my_dossier_page(request, code)
+
+
+def _my_dossier_page(
+    request: HttpRequest,
+    code: str,
+    *,
+    supplement: SupplementForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = _me(request)
+    try:
+        dossier = applications.own_dossier(user, code)
+    except DossierPermissionDenied as exc:
+        return render(request, "portal/staff_here.html", {"message": exc.message}, status=404)
+    allowed = set(allowed_actions_for(user, dossier))
+    initial = {"expected_version": dossier.version}
+    context = {
+        "d": dossier,
+        "result": public_view(dossier.code or code),
+        "files": dossier.attachments.select_related("document"),
+        "supplement": supplement or SupplementForm(initial=initial),
+        "withdraw": withdraw or WithdrawForm(initial=initial),
+        "may_supplement": Action.SUPPLEMENT in allowed,
+        "may_withdraw": Action.REQUEST_WITHDRAWAL in allowed,
+        "error": error,
+    }
+    return render(request, "portal/my_dossier.html", context, status=status)
+
+
+@login_required
+@require_POST
+def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    form = SupplementForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _my_dossier_page(request, code, supplement=form, status=422)
+    try:
+        applications.supplement_online(
+            citizen=_me(request),
+            code=code,
+            expected_version=form.cleaned_data["expected_version"],
+            note=form.cleaned_data["note"],
+            scans=form.scans(),
+        )
+    except SERVICE_ERRORS as exc:
+        return _my_dossier_page(
+            request, code, supplement=form, error=_message(exc), status=_status(exc)
+        )
+    messages.success(request, "Đã gửi hồ sơ bổ sung.")
+    return redirect("portal:my_dossier", code=code)
+
+
+@login_required
+@require_POST
+def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _my_dossier_page(request, code, withdraw=form, status=422)
+    try:
+        applications.withdraw_online(
+            citizen=_me(request),
+            code=code,
+            expected_version=form.cleaned_data["expected_version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except SERVICE_ERRORS as exc:
+        return _my_dossier_page(
+            request, code, withdraw=form, error=_message(exc), status=_status(exc)
+        )
+    messages.success(request, "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ ra thông báo dừng xử lý hồ sơ.")
+    return redirect("portal:my_dossier", code=code)
+
+
+@login_required
+def my_file(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileResponse:
+    """A file of the citizen's own dossier (what they sent, the result): 404 otherwise."""
+    refused = _citizen_only(request)
+    if refused is not None:
+        return refused
+    found = (
+        Attachment.objects.filter(pk=pk, dossier__code=code, dossier__applicant_user=_me(request))
+        .only("file", "content_type", "original_name")
+        .first()
+    )
+    if found is None:
+        return render(
+            request, "portal/staff_here.html", {"message": "Không tìm thấy tệp."}, status=404
+        )
+    return inline_file_response(found)
+
+
+def _message(exc: Exception) -> str:
+    return str(getattr(exc, "message", "") or exc)
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, DossierPermissionDenied):
+        return 403
+    if isinstance(exc, InvalidDossierInput | rules.ReasonRequired):
+        return 422
+    return 409

@@ -10,6 +10,7 @@ import sys
 import time
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +19,8 @@ from motcua.accounts.demo import DEMO_PASSWORD
 from motcua.accounts.models import User
 from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.dossiers.models import Dossier, Process
-from motcua.dossiers.rules import verifier_matches
+from motcua.dossiers.rules import Status, verifier_matches
+from motcua.portal.demo import DEMO_CITIZEN_ID
 
 #: A row of the printed dossier table: code, last 4 digits of the phone, status, link.
 DOSSIER_ROW = re.compile(
@@ -45,7 +47,8 @@ def totals() -> tuple[int, int, int, int, int]:
 
 
 @pytest.mark.django_db
-def test_demo_prepares_the_province_and_prints_the_logins() -> None:
+def test_demo_prepares_the_province_and_prints_the_logins(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
     output = run_demo()
     assert AdministrativeUnit.objects.filter(generation="2025", parent__code="91").count() == 102
     assert Agency.objects.filter(code="H01.30307.1").exists()
@@ -60,9 +63,15 @@ def test_demo_prepares_the_province_and_prints_the_logins() -> None:
         "http://127.0.0.1:8123/quan-tri/",
         "http://127.0.0.1:8123/api/v1/docs",
         "bhxh.chuyenvien",
+        DEMO_CITIZEN_ID,
     ):
         assert text in output
-    assert Dossier.objects.count() == 300
+    # The generated history, and the demo citizen's dossier filed online with its file.
+    assert Dossier.objects.count() == 301
+    online = Dossier.objects.get(applicant_user__username=DEMO_CITIZEN_ID)
+    assert online.status == Status.NEW_ONLINE and online.code in output
+    (declaration,) = online.attachments.all()
+    assert declaration.file.read().startswith(b"%PDF-")
     rows = DOSSIER_ROW.findall(output)
     assert len(rows) == 5
     for code, verifier, _status, url in rows:
@@ -97,12 +106,12 @@ def test_demo_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
             ).fetchone()
             assert phone.endswith(verifier)
         count = "SELECT COUNT(*) FROM dossiers_dossier"
-        assert database.execute(count).fetchone() == (300,)
+        assert database.execute(count).fetchone() == (301,)
         again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
         assert again.returncode == 0, again.stderr
         assert "tạo mới 0, đã có" in again.stdout
         assert "đã có hồ sơ: giữ nguyên" in again.stdout
         assert DOSSIER_ROW.findall(again.stdout) == rows
-        assert database.execute(count).fetchone() == (300,)
+        assert database.execute(count).fetchone() == (301,)
     finally:
         database.close()

@@ -72,6 +72,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  tạo mới {define_demo_processes()} quy trình")
         self._step("Hồ sơ mẫu")
         logins += self._dossiers()
+        self._step("Công dân mẫu nộp hồ sơ trực tuyến")
+        from motcua.portal.demo import create_demo_citizen
+
+        citizen, online = create_demo_citizen(DEMO_PASSWORD)
+        if online is not None:
+            self.stdout.write(f"  hồ sơ {online.code} chờ tiếp nhận tại {online.intake_agency}")
+        logins.append((citizen.username, "Công dân (nộp hồ sơ trực tuyến, Hồ sơ của tôi)", "—"))
         self._print_logins(logins, DEMO_PASSWORD)
         port = options["port"]
         base = f"http://127.0.0.1:{port}"

@@ -1,0 +1,186 @@
+"""What a citizen does on the portal with an account: register, file a dossier online,
+supplement it when asked, ask to withdraw it.
+
+Each write runs in one transaction; the dossier writes go through
+:mod:`motcua.dossiers.services` (code, event log, clock) and the files through
+:mod:`motcua.dossiers.attachments` (type sniffed from the content, size bounded). A bad
+file or a refused action saves nothing: no account, no dossier, no code, no file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from motcua.accounts.models import User
+from motcua.audit.services import record_event
+from motcua.catalog.models import OnlineLevel, Procedure, ProcedureOffering
+from motcua.dossiers.attachments import Scan, attach_scans, attach_to_checklist, check_files
+from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.rules import Action
+from motcua.dossiers.services import ApplicantData, DocumentData, perform_action, submit_online
+
+#: A personal identification number (CCCD): 12 digits.
+ID_NUMBER = re.compile(r"^\d{12}$")
+
+
+class RegistrationError(Exception):
+    """The account cannot be created; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        self.message, self.field = message, field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Registration:
+    full_name: str
+    id_number: str
+    phone: str
+    email: str
+    password: str
+
+
+def register_citizen(data: Registration) -> User:
+    """A citizen account whose login is the personal identification number (CCCD)."""
+    if not ID_NUMBER.match(data.id_number):
+        raise RegistrationError("Số định danh cá nhân gồm đúng 12 chữ số.", "id_number")
+    user = User(
+        username=data.id_number,
+        kind=User.Kind.CITIZEN,
+        full_name=data.full_name.strip(),
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+    )
+    try:
+        validate_password(data.password, user)
+    except ValidationError as exc:
+        raise RegistrationError(" ".join(exc.messages), "password") from exc
+    user.set_password(data.password)
+    try:
+        with transaction.atomic():
+            user.save()
+            record_event(
+                action="accounts.citizen_registered",
+                target=user,
+                actor=user,
+                summary=user.full_name,
+            )
+    except IntegrityError as exc:
+        raise RegistrationError(
+            "Số định danh này đã có tài khoản: hãy đăng nhập.", "id_number"
+        ) from exc
+    return user
+
+
+def accepts_online(offering: ProcedureOffering) -> bool:
+    """Whether the portal takes this procedure of this agency online."""
+    return offering.is_active and offering.procedure.takes_online_applications
+
+
+def online_offerings() -> QuerySet[ProcedureOffering]:
+    """The offerings :func:`accepts_online` takes, as a query."""
+    return ProcedureOffering.objects.filter(
+        is_active=True,
+        procedure__status=Procedure.Status.IN_FORCE,
+        procedure__online_level__in=[OnlineLevel.FULL_ONLINE, OnlineLevel.PARTIAL_ONLINE],
+    )
+
+
+def _citizen(user: User) -> User:
+    if not user.is_active or user.kind == User.Kind.STAFF:
+        raise DossierPermissionDenied(
+            "Cán bộ tiếp nhận hồ sơ tại quầy; nộp hồ sơ trực tuyến bằng tài khoản công dân "
+            "hoặc tổ chức."
+        )
+    return user
+
+
+@transaction.atomic
+def apply_online(
+    *,
+    citizen: User,
+    offering: ProcedureOffering,
+    applicant: ApplicantData,
+    documents: Sequence[DocumentData],
+    scans: Sequence[Scan],
+    subject: str = "",
+    return_method: str = "online",
+) -> Dossier:
+    """File a dossier online with its files; it waits in the counter's queue (status 1)."""
+    _citizen(citizen)
+    if not accepts_online(offering):
+        raise InvalidDossierInput(
+            "Thủ tục này chưa nhận hồ sơ trực tuyến tại cơ quan đã chọn.", "offering"
+        )
+    check_files([s.file for s in scans])
+    if not scans:
+        raise InvalidDossierInput("Đính kèm ít nhất một giấy tờ của hồ sơ.", "documents")
+    dossier = submit_online(
+        offering=offering,
+        applicant=applicant,
+        documents=documents,
+        acting_user=citizen,
+        subject=subject,
+        return_method=return_method,
+    )
+    attach_to_checklist(dossier, scans, citizen)
+    return dossier
+
+
+def own_dossiers(citizen: User) -> QuerySet[Dossier]:
+    """The citizen's dossiers, newest first."""
+    return (
+        Dossier.objects.filter(applicant_user_id=citizen.pk)
+        .select_related("procedure", "current_agency")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def own_dossier(citizen: User, code: str) -> Dossier:
+    """One of the citizen's dossiers (the same error for another's and for none)."""
+    dossier = own_dossiers(citizen).filter(code=code).first()
+    if dossier is None:
+        raise DossierPermissionDenied(f"Không tìm thấy hồ sơ '{code}' trong hồ sơ của bạn.")
+    return dossier
+
+
+@transaction.atomic
+def supplement_online(
+    *, citizen: User, code: str, expected_version: int, note: str, scans: Sequence[Scan]
+) -> Dossier:
+    """Send the documents asked for (form 02): the clock runs again."""
+    dossier = own_dossier(_citizen(citizen), code)
+    check_files([s.file for s in scans])
+    if not scans:
+        raise InvalidDossierInput("Đính kèm giấy tờ bổ sung.", "files")
+    dossier = perform_action(
+        dossier.code or code,
+        Action.SUPPLEMENT,
+        acting_user=citizen,
+        expected_version=expected_version,
+        reason=note,
+    )
+    attach_scans(dossier, scans, citizen, {}, kind=Attachment.Kind.SUPPLEMENT)
+    return dossier
+
+
+def withdraw_online(*, citizen: User, code: str, expected_version: int, reason: str) -> Dossier:
+    """Ask to withdraw the dossier; the unit then issues the stop notice (form 05)."""
+    dossier = own_dossier(_citizen(citizen), code)
+    if not reason.strip():
+        raise InvalidDossierInput("Vui lòng ghi rõ lý do rút hồ sơ.", "reason")
+    return perform_action(
+        dossier.code or code,
+        Action.REQUEST_WITHDRAWAL,
+        acting_user=citizen,
+        expected_version=expected_version,
+        reason=reason.strip(),
+    )

@@ -1,0 +1,205 @@
+"""Forms of the citizen's pages: they parse and check input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from motcua.accounts.models import User
+from motcua.catalog.models import RequiredDocument
+from motcua.dossiers.attachments import Scan, file_problems
+from motcua.dossiers.forms import ApplicantForm, clean_phone
+from motcua.dossiers.services import DocumentData
+from motcua.portal.applications import ID_NUMBER, Registration
+
+RETURN_METHODS = [
+    ("online", "Nhận bản điện tử trên Cổng dịch vụ công"),
+    ("post", "Qua bưu chính công ích (gửi về địa chỉ đã khai)"),
+    ("counter", "Tại bộ phận một cửa"),
+]
+
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(
+        label="Họ và tên",
+        max_length=150,
+        error_messages={"required": "Vui lòng nhập họ và tên."},
+    )
+    id_number = forms.CharField(
+        label="Số định danh cá nhân (CCCD, 12 chữ số)",
+        max_length=12,
+        help_text="Dùng làm tên đăng nhập.",
+        error_messages={"required": "Vui lòng nhập số định danh cá nhân."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username"}),
+    )
+    phone = forms.CharField(
+        label="Số điện thoại",
+        max_length=20,
+        error_messages={"required": "Vui lòng nhập số điện thoại."},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Thư điện tử (không bắt buộc)",
+        required=False,
+        error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."},
+    )
+    password1 = forms.CharField(
+        label="Mật khẩu",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Vui lòng đặt mật khẩu."},
+    )
+    password2 = forms.CharField(
+        label="Nhập lại mật khẩu",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Vui lòng nhập lại mật khẩu."},
+    )
+
+    def clean_full_name(self) -> str:
+        value: str = self.cleaned_data["full_name"].strip()
+        if not value:
+            raise forms.ValidationError("Vui lòng nhập họ và tên.")
+        return value
+
+    def clean_id_number(self) -> str:
+        value: str = self.cleaned_data["id_number"].strip()
+        if not ID_NUMBER.match(value):
+            raise forms.ValidationError("Số định danh cá nhân gồm đúng 12 chữ số.")
+        return value
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"], required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "Hai lần nhập mật khẩu không khớp.")
+        return data
+
+    def registration(self) -> Registration:
+        d = self.cleaned_data
+        return Registration(
+            full_name=d["full_name"],
+            id_number=d["id_number"],
+            phone=d["phone"],
+            email=d.get("email") or "",
+            password=d["password1"],
+        )
+
+
+class OnlineApplicationForm(ApplicantForm):
+    """The applicant, the request, one file input per document of the procedure."""
+
+    PHONE_REQUIRED = True
+
+    applicant_address = forms.CharField(
+        label="Địa chỉ liên hệ (nhận kết quả qua bưu chính)", max_length=300, required=False
+    )
+    subject = forms.CharField(
+        label="Nội dung yêu cầu (nếu cần ghi rõ)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    return_method = forms.ChoiceField(
+        label="Hình thức nhận kết quả",
+        choices=RETURN_METHODS,
+        initial="online",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Chọn một hình thức nhận kết quả."},
+    )
+    confirm = forms.BooleanField(
+        label="Tôi cam đoan những thông tin đã khai và giấy tờ đính kèm là đúng sự thật.",
+        error_messages={"required": "Vui lòng đánh dấu lời cam đoan trước khi nộp."},
+    )
+
+    def __init__(
+        self, *args: Any, required_documents: list[RequiredDocument], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.required_documents = required_documents
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, Any]:
+        return {
+            "applicant_name": user.get_full_name(),
+            "applicant_id_number": user.username if user.kind == User.Kind.CITIZEN else "",
+            "applicant_phone": user.phone,
+            "applicant_email": user.email,
+        }
+
+    def document_rows(self) -> list[dict[str, Any]]:
+        rows, group = [], None
+        for doc in self.required_documents:
+            rows.append(
+                {"doc": doc, "group": doc.group if doc.group != group else "", "name": _field(doc)}
+            )
+            group = doc.group
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("return_method") == "post" and not data.get("applicant_address"):
+            self.add_error("applicant_address", "Nhận kết quả qua bưu chính cần địa chỉ.")
+        scans = self.scans()
+        if not scans:
+            self.add_error(None, "Đính kèm ít nhất một giấy tờ của hồ sơ (PDF, JPEG hoặc PNG).")
+        for problem in file_problems([s.file for s in scans]):
+            self.add_error(None, problem)
+        return data
+
+    def scans(self) -> list[Scan]:
+        if not self.files:
+            return []
+        return [
+            Scan(f, doc.pk)
+            for doc in self.required_documents
+            for f in self.files.getlist(_field(doc))
+        ]
+
+    def documents_data(self) -> list[DocumentData]:
+        """The documents that came with a file (electronic copies)."""
+        sent = {s.required_document_id for s in self.scans()}
+        return [
+            DocumentData(name=doc.name, copy_count=1, required_document_id=doc.pk)
+            for doc in self.required_documents
+            if doc.pk in sent
+        ]
+
+
+def _field(doc: RequiredDocument) -> str:
+    return f"doc_{doc.pk}"
+
+
+class SupplementForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(
+        label="Ghi chú (không bắt buộc)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def scans(self) -> list[Scan]:
+        return [Scan(f) for f in self.files.getlist("files")] if self.files else []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.scans():
+            self.add_error(None, "Đính kèm giấy tờ bổ sung (PDF, JPEG hoặc PNG).")
+        for problem in file_problems([s.file for s in self.scans()]):
+            self.add_error(None, problem)
+        return data
+
+
+class WithdrawForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label="Lý do rút hồ sơ",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Vui lòng ghi rõ lý do rút hồ sơ."},
+    )

@@ -1,0 +1,351 @@
+"""A citizen online: register, file a dossier with its files, follow it, supplement it
+when asked, ask to withdraw it; the counter's queue receives it. Denials change nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from motcua.accounts.models import User
+from motcua.audit.models import AuditEvent
+from motcua.catalog.models import OnlineLevel
+from motcua.dossiers import queries
+from motcua.dossiers.models import Attachment, Dossier, DossierCodeSequence, DossierEvent
+from motcua.dossiers.rules import Action, Channel, Status
+from motcua.dossiers.services import perform_action
+from motcua.portal.applications import Registration, register_citizen
+from motcua.testing.personas import PASSWORD, Province
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+ID_NUMBER = "089190004321"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def online(province: Province) -> Province:
+    province.procedure.online_level = OnlineLevel.FULL_ONLINE
+    province.procedure.save(update_fields=["online_level"])
+    return province
+
+
+def _citizen(id_number: str = ID_NUMBER, name: str = "Trương Mỹ Hạnh") -> User:
+    return register_citizen(
+        Registration(
+            full_name=name,
+            id_number=id_number,
+            phone="0987 654 321",
+            email="",
+            password=PASSWORD,
+        )
+    )
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _apply_url(p: Province) -> str:
+    return f"/nop-truc-tuyen/{p.offering.pk}/"
+
+
+def _form(p: Province, **files: bytes) -> dict[str, Any]:
+    docs = list(p.procedure.documents.order_by("pk"))
+    data: dict[str, Any] = {
+        "applicant_name": "Trương Mỹ Hạnh",
+        "applicant_id_number": ID_NUMBER,
+        "applicant_phone": "0987 654 321",
+        "applicant_email": "",
+        "applicant_address": "Phường Long Xuyên, tỉnh An Giang",
+        "subject": "",
+        "return_method": "online",
+        "confirm": "on",
+    }
+    for index, (name, content) in enumerate(files.items()):
+        data[f"doc_{docs[index].pk}"] = SimpleUploadedFile(name, content)
+    return data
+
+
+def _submit(p: Province, client: Client) -> Dossier:
+    response = client.post(_apply_url(p), _form(p, **{"to-khai.pdf": PDF, "chung-sinh.png": PNG}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Dossier.objects.get()
+
+
+# --------------------------------------------------------------------------- account
+
+
+def test_signup_creates_a_citizen_and_logs_in(province: Province) -> None:
+    client = Client()
+    response = client.post(
+        "/dang-ky/",
+        {
+            "full_name": "Trương Mỹ Hạnh",
+            "id_number": ID_NUMBER,
+            "phone": "0987654321",
+            "email": "hanh@example.vn",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/ho-so-cua-toi/"
+    user = User.objects.get(username=ID_NUMBER)
+    assert user.kind == User.Kind.CITIZEN and not user.is_staff and user.check_password(PASSWORD)
+    assert AuditEvent.objects.filter(action="accounts.citizen_registered").count() == 1
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert "Bạn chưa nộp hồ sơ trực tuyến nào" in page and "Trương Mỹ Hạnh" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id_number": "12345"}, "Số định danh cá nhân gồm đúng 12 chữ số."),
+        ({"password2": "khac-han-mat-khau"}, "Hai lần nhập mật khẩu không khớp."),
+        ({"password1": "12345678", "password2": "12345678"}, "Mật khẩu"),
+        ({"phone": "abc"}, "Số điện thoại không hợp lệ"),
+        ({"full_name": "   "}, "Vui lòng nhập họ và tên."),
+    ],
+)
+def test_signup_refuses_bad_input_and_saves_nothing(
+    province: Province, change: dict[str, str], message: str
+) -> None:
+    before = User.objects.count()
+    data = {
+        "full_name": "Trương Mỹ Hạnh",
+        "id_number": ID_NUMBER,
+        "phone": "0987654321",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **change,
+    }
+    response = Client().post("/dang-ky/", data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_signup_with_a_taken_id_number_says_so(province: Province) -> None:
+    _citizen()
+    response = Client().post(
+        "/dang-ky/",
+        {
+            "full_name": "Người khác",
+            "id_number": ID_NUMBER,
+            "phone": "0911111111",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 422
+    assert "Số định danh này đã có tài khoản" in response.content.decode()
+    assert User.objects.get(username=ID_NUMBER).full_name == "Trương Mỹ Hạnh"
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def test_the_procedure_page_offers_online_filing_only_when_online(province: Province) -> None:
+    url = f"/thu-tuc/{province.procedure.code}/"
+    assert _apply_url(province) not in Client().get(url).content.decode()
+    province.procedure.online_level = OnlineLevel.PARTIAL_ONLINE
+    province.procedure.save(update_fields=["online_level"])
+    assert _apply_url(province) in Client().get(url).content.decode()
+
+
+def test_applying_needs_an_account(online: Province) -> None:
+    response = Client().get(_apply_url(online))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/?next=/nop-truc-tuyen/")
+
+
+def test_staff_cannot_apply_and_nothing_is_saved(online: Province) -> None:
+    client = _client(online.counter)
+    response = client.post(_apply_url(online), _form(online, **{"a.pdf": PDF}))
+    assert response.status_code == 403
+    assert "dành cho công dân" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_a_procedure_not_offered_online_is_refused(province: Province) -> None:
+    client = _client(_citizen())
+    response = client.post(_apply_url(province), _form(province, **{"a.pdf": PDF}))
+    assert response.status_code == 404
+    assert "chưa được nhận hồ sơ trực tuyến" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_the_form_is_prefilled_from_the_account(online: Province) -> None:
+    page = _client(_citizen()).get(_apply_url(online)).content.decode()
+    assert 'value="Trương Mỹ Hạnh"' in page and f'value="{ID_NUMBER}"' in page
+    for doc in online.procedure.documents.all():
+        assert doc.name in page and f'name="doc_{doc.pk}"' in page
+
+
+def test_a_citizen_files_online_and_the_counter_receives_it(online: Province) -> None:
+    citizen = _citizen()
+    client = _client(citizen)
+    dossier = _submit(online, client)
+    assert dossier.status == Status.NEW_ONLINE
+    assert dossier.channel == Channel.ONLINE and dossier.applicant_user_id == citizen.pk
+    assert dossier.intake_agency_id == online.one_stop.pk
+    assert re.fullmatch(r"H01\.30307-\d{6}-0001", dossier.code or "")
+    files = list(dossier.attachments.order_by("pk"))
+    assert [(f.original_name, f.content_type, f.uploaded_by_id) for f in files] == [
+        ("to-khai.pdf", "application/pdf", citizen.pk),
+        ("chung-sinh.png", "image/png", citizen.pk),
+    ]
+    assert [f.document.name for f in files if f.document] == [
+        "Tờ khai đăng ký khai sinh",
+        "Giấy chứng sinh",
+    ]
+    (event,) = DossierEvent.objects.filter(dossier=dossier)
+    assert event.action == Action.SUBMIT_ONLINE and event.actor_id == citizen.pk
+
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert dossier.code in page and "Đã nộp hồ sơ" in page
+    assert "Mới đăng ký trực tuyến" in page or "Chờ tiếp nhận" in page
+    assert dossier.code in client.get("/ho-so-cua-toi/").content.decode()
+    served = client.get(f"/ho-so-cua-toi/{dossier.code}/tep/{files[0].pk}/")
+    assert served.status_code == 200 and b"".join(served.streaming_content) == PDF  # type: ignore[attr-defined]
+
+    # The counter's queue holds it; accepting it starts the clock and the citizen sees it.
+    queue = queries.worklist(
+        online.counter, queries.WorklistFilter(tab="queue"), queries.clock_for(online.counter)
+    )
+    assert [d.pk for d in queue] == [dossier.pk]
+    perform_action(dossier.code or "", Action.ACCEPT, acting_user=online.counter)
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+    assert "Ngày hẹn trả kết quả" in page
+
+
+def test_a_bad_file_saves_nothing(online: Province) -> None:
+    client = _client(_citizen())
+    sequences = DossierCodeSequence.objects.count()
+    response = client.post(
+        _apply_url(online), _form(online, **{"to-khai.pdf": PDF, "virus.exe": b"MZ\x90\x00rest"})
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "«virus.exe»: chỉ nhận tệp PDF, JPEG hoặc PNG" in page
+    assert 'value="Trương Mỹ Hạnh"' in page  # what was typed is kept
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+    assert DossierCodeSequence.objects.count() == sequences
+
+
+def test_no_file_or_no_pledge_is_refused(online: Province) -> None:
+    client = _client(_citizen())
+    response = client.post(_apply_url(online), _form(online))
+    assert response.status_code == 422
+    assert "Đính kèm ít nhất một giấy tờ" in response.content.decode()
+    data = _form(online, **{"a.pdf": PDF})
+    del data["confirm"]
+    response = client.post(_apply_url(online), data)
+    assert response.status_code == 422
+    assert "Vui lòng đánh dấu lời cam đoan" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+# --------------------------------------------------------------------------- afterwards
+
+
+def test_supplementing_online_restarts_the_queue(online: Province) -> None:
+    citizen = _citizen()
+    client = _client(citizen)
+    dossier = _submit(online, client)
+    dossier = perform_action(
+        dossier.code or "",
+        Action.REQUEST_SUPPLEMENT,
+        acting_user=online.counter,
+        reason="Tờ khai thiếu chữ ký của người yêu cầu",
+    )
+    url = f"/ho-so-cua-toi/{dossier.code}/"
+    page = client.get(url).content.decode()
+    assert "Tờ khai thiếu chữ ký" in page and "Gửi hồ sơ bổ sung" in page
+
+    # A bad file: nothing changes.
+    response = client.post(
+        url + "bo-sung/",
+        {"expected_version": dossier.version, "files": SimpleUploadedFile("x.txt", b"hello")},
+    )
+    assert response.status_code == 422 and "«x.txt»" in response.content.decode()
+    assert Dossier.objects.get().version == dossier.version
+
+    response = client.post(
+        url + "bo-sung/",
+        {
+            "expected_version": dossier.version,
+            "note": "Đã ký lại tờ khai",
+            "files": SimpleUploadedFile("to-khai-da-ky.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302
+    after = Dossier.objects.get()
+    assert after.status == Status.NEW_ONLINE and after.version == dossier.version + 1
+    last = after.events.order_by("-seq").first()
+    assert last is not None and last.action == Action.SUPPLEMENT and last.actor_id == citizen.pk
+    assert after.attachments.filter(kind=Attachment.Kind.SUPPLEMENT).count() == 1
+    assert "Gửi hồ sơ bổ sung" not in client.get(url).content.decode()
+
+
+def test_a_stale_form_gets_a_conflict_and_changes_nothing(online: Province) -> None:
+    client = _client(_citizen())
+    dossier = _submit(online, client)
+    response = client.post(
+        f"/ho-so-cua-toi/{dossier.code}/rut/",
+        {"expected_version": dossier.version + 5, "reason": "Nộp nhầm thủ tục"},
+    )
+    assert response.status_code == 409
+    assert Dossier.objects.get().status == Status.NEW_ONLINE
+
+
+def test_withdrawing_needs_a_reason(online: Province) -> None:
+    client = _client(_citizen())
+    dossier = _submit(online, client)
+    url = f"/ho-so-cua-toi/{dossier.code}/rut/"
+    response = client.post(url, {"expected_version": dossier.version, "reason": ""})
+    assert response.status_code == 422 and "Vui lòng ghi rõ lý do rút hồ sơ" in (
+        response.content.decode()
+    )
+    assert Dossier.objects.get().status == Status.NEW_ONLINE
+    response = client.post(url, {"expected_version": dossier.version, "reason": "Nộp nhầm"})
+    assert response.status_code == 302
+    assert Dossier.objects.get().status == Status.WITHDRAWAL_REQUESTED
+
+
+def test_another_citizen_sees_and_changes_nothing(online: Province) -> None:
+    owner = _client(_citizen())
+    dossier = _submit(online, owner)
+    file = dossier.attachments.first()
+    assert file is not None
+    stranger = _client(_citizen("089190009999", "Người lạ"))
+    base = f"/ho-so-cua-toi/{dossier.code}/"
+    assert stranger.get(base).status_code == 404
+    assert stranger.get(f"{base}tep/{file.pk}/").status_code == 404
+    response = stranger.post(base + "rut/", {"expected_version": 1, "reason": "phá"})
+    assert response.status_code == 404
+    response = stranger.post(
+        base + "bo-sung/",
+        {"expected_version": 1, "files": SimpleUploadedFile("a.pdf", PDF)},
+    )
+    assert response.status_code == 404
+    assert dossier.code not in stranger.get("/ho-so-cua-toi/").content.decode()
+    after = Dossier.objects.get()
+    assert (after.status, after.version, after.attachments.count()) == (
+        Status.NEW_ONLINE,
+        1,
+        2,
+    )
+    # Staff read dossiers in the back office, not here.
+    assert _client(online.counter).get(base).status_code == 403
