@@ -41,6 +41,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Final
 
 from django.db import connection, connections, transaction
@@ -133,7 +134,7 @@ DOSSIER_COLUMNS: Final = (
     "due_at", "paused_since", "finished_at", "returned_at", "timeliness", "late_agency_id",
     "late_step_name", "supplement_requests", "apologies", "current_agency_id",
     "current_unit_id", "current_role", "assignee_id", "search_text", "created_at",
-    "updated_at",
+    "updated_at", "spans_agencies",
 )  # fmt: skip
 STEP_COLUMNS: Final = (
     "id", "dossier_id", "process_step_id", "stage", "branch", "position", "name", "agency_id",
@@ -188,6 +189,12 @@ class _OfferingTemplate:
     #: (sequential stages); None for steps of a parallel stage.
     next_steps: list[list[int] | None] = field(default_factory=list)
     _payloads: dict[tuple[int, ...], str] = field(default_factory=dict)
+
+    @cached_property
+    def spans_agencies(self) -> bool:
+        return rules.spans_agencies(
+            (s.agency_id for s in self.steps), self.deciding_id, self.intake_id
+        )
 
     def __post_init__(self) -> None:
         self.first_stage = [i for i, s in enumerate(self.steps) if s.stage == 0]
@@ -1395,6 +1402,7 @@ class _Run:
                 sim.search_text(code, name, phone, id_number),
                 plan.submitted,
                 self.last_at,
+                received_at is not None and tpl.spans_agencies,
             )
         )
         if received_at is not None:

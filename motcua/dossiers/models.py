@@ -251,6 +251,10 @@ class Dossier(models.Model):
         db_index=False,
     )
     search_text = models.TextField(blank=True, editable=False)
+    #: A step of it is at an agency that neither decides nor received it (interconnected
+    #: procedures: a few percent of the dossiers). Set with the steps, at receipt; the
+    #: lists test "held a step here" on these rows only (``access.visible_values``).
+    spans_agencies = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -282,6 +286,13 @@ class Dossier(models.Model):
                 fields=["deciding_agency", "status", "due_at"],
                 condition=_NOT_FINAL_Q,
                 name="dossier_deciding_not_final",
+            ),
+            # The dossiers of other agencies whose steps pass here, by status and newest
+            # first: the part of a list that is not read from the agency's own indexes.
+            models.Index(
+                fields=["status", "submitted_at"],
+                condition=models.Q(spans_agencies=True),
+                name="dossier_spanning",
             ),
             # "Finished this month": the province's, an agency's, where the results wait.
             models.Index(fields=["finished_at"], condition=_FINISHED_Q, name="dossier_finished"),

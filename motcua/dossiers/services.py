@@ -462,6 +462,9 @@ def _plan_clock(
         "current_agency_id": first.agency_id if first else intake_agency.pk,
         "current_unit_id": first.unit_id if first else None,
         "current_role": first.role if first else "",
+        "spans_agencies": rules.spans_agencies(
+            (s.agency_id for s in new_steps), dossier.deciding_agency_id, intake_agency.pk
+        ),
     }
     return fields, new_steps
 

@@ -45,6 +45,7 @@ from motcua.dossiers.rules.processes import (
     iter_steps,
     plan_step_deadlines,
     process_budget_hours,
+    spans_agencies,
     validate_process,
 )
 from motcua.dossiers.rules.statuses import (
@@ -145,6 +146,7 @@ __all__ = [
     "plan_step_deadlines",
     "process_budget_hours",
     "require_reason",
+    "spans_agencies",
     "statuses_for_national_code",
     "step_due",
     "step_timeliness",

@@ -19,7 +19,7 @@ nested parallel stages).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -205,3 +205,9 @@ def plan_step_deadlines(
             planned.append(PlannedStep(stage, None, cursor, due, i))
             cursor = due
     return planned
+
+
+def spans_agencies(step_agencies: Iterable[int], deciding: int, intake: int | None) -> bool:
+    """Whether a step is at an agency that neither decides the dossier nor received it
+    (an interconnected process handing it to another agency)."""
+    return any(agency not in (deciding, intake) for agency in step_agencies)

@@ -116,6 +116,9 @@ def test_rows_are_coherent(bulk_province: Province) -> None:
         assert d.created_at == d.submitted_at and d.updated_at == log[-1].occurred_at
 
         mine = steps[d.pk]
+        assert d.spans_agencies == rules.spans_agencies(
+            (s.agency_id for s in mine), d.deciding_agency_id, d.intake_agency_id
+        ), d.code
         if d.received_at is None:
             assert mine == [] and d.appointment_at is None and d.due_at is None
             assert Status(d.status) in {Status.NEW_ONLINE, Status.REFUSED_INTAKE}
@@ -171,6 +174,8 @@ def test_rows_are_coherent(bulk_province: Province) -> None:
             assert (d.paused_since is not None) == paused
             if not pauses:
                 assert d.due_at == d.appointment_at
+
+    assert any(d.spans_agencies for d in dossiers) and not all(d.spans_agencies for d in dossiers)
 
     # The daily sequences end at the highest number used, so services continue after it.
     sequences = {(s.agency_id, s.day): s.last_value for s in DossierCodeSequence.objects.all()}
@@ -282,3 +287,17 @@ def test_codes_are_reserved_in_key_order(province: Province) -> None:
     positions = [insert.index(f"({agency_id}, '{day}") for agency_id, day in sorted(counts)]
     assert positions == sorted(positions)
     assert _reserve_codes({(a, date(2026, 3, 2)): 3}) == {(a, date(2026, 3, 2)): 5}
+
+
+@pytest.mark.django_db
+def test_the_migration_flags_the_dossiers_spanning_agencies(bulk_province: Province) -> None:
+    """Migration 0006's data step gives existing rows the flag the writers give new ones."""
+    import importlib
+
+    migration = importlib.import_module("motcua.dossiers.migrations.0006_dossier_spans_agencies")
+    written = dict(Dossier.objects.values_list("pk", "spans_agencies"))
+    assert any(written.values())
+    Dossier.objects.update(spans_agencies=False)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FLAG_EXISTING)
+    assert dict(Dossier.objects.values_list("pk", "spans_agencies")) == written

@@ -107,9 +107,14 @@ def test_forty_dossiers_show_every_status_with_coherent_histories(demo: None) ->
             assert dossier.late_agency_id is not None and dossier.late_step_name
         if dossier.status == Status.RETURNED:
             assert not dossier.steps.exclude(state=DossierStep.State.DONE).exists()
+        step_agencies = dossier.steps.values_list("agency_id", flat=True)
+        assert dossier.spans_agencies == rules.spans_agencies(
+            step_agencies, dossier.deciding_agency_id, dossier.intake_agency_id
+        ), dossier.code
     late = Dossier.objects.filter(timeliness="late")
     assert DossierStep.objects.filter(dossier__in=late, timeliness="late").exists()
     # Interconnected dossiers pass through the police and the social insurance.
+    assert Dossier.objects.filter(procedure__code="2.000986", spans_agencies=True).exists()
     assert DossierEvent.objects.filter(
         dossier__procedure__code="2.000986", actor__username="bhxh.chuyenvien"
     ).exists()

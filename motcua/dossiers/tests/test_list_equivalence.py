@@ -19,6 +19,7 @@ Runs on SQLite and on PostgreSQL (``DATABASE_URL``).
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ from motcua.dossiers.services import (
 )
 from motcua.testing.personas import APPLICANT, BIRTH_RECORD, DOCUMENTS, PASSWORD, Province
 
+_FLAG_EXISTING = importlib.import_module(
+    "motcua.dossiers.migrations.0006_dossier_spans_agencies"
+).FLAG_EXISTING
 TABS = ["queue", "mine", "open", "due_soon", "overdue", "paused", "results", "done", "all"]
 
 
@@ -233,6 +237,11 @@ def _stir(p: Province, people: dict[str, User], clock: queries.Clock) -> None:
             hours=4,
             state=rng.choice([DossierStep.State.DONE, DossierStep.State.ACTIVE]),
         )
+    # The services keep ``spans_agencies`` true to the steps; rows changed by hand here get
+    # it again as migration 0006 gave it to existing rows.
+    Dossier.objects.update(spans_agencies=False)
+    with connection.cursor() as cursor:
+        cursor.execute(_FLAG_EXISTING)
 
 
 # --------------------------------------------------------------------------- the reference

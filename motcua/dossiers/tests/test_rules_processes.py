@@ -18,6 +18,7 @@ from motcua.dossiers.rules import (
     iter_steps,
     plan_step_deadlines,
     process_budget_hours,
+    spans_agencies,
     validate_process,
 )
 from motcua.worktime.holidays_vn import vietnam_calendar
@@ -203,3 +204,11 @@ def test_plan_matches_the_budget(
     assert end == due_after(CAL, start, working_hours=process_budget_hours(stages))
     assert all(p.starts_at <= p.due_at for p in plan)
     assert len(plan) == len(iter_steps(stages))
+
+
+def test_a_dossier_spans_agencies_when_a_step_is_elsewhere() -> None:
+    # Received at the one-stop unit (2) for the commune (1), which decides.
+    assert not spans_agencies([2, 1, 1, 2], deciding=1, intake=2)
+    assert spans_agencies([2, 1, 40, 41, 1, 2], deciding=1, intake=2)  # police, insurance
+    assert not spans_agencies([], deciding=1, intake=None)
+    assert spans_agencies([1, 3], deciding=1, intake=None)
