@@ -11,6 +11,9 @@ mistyped code. Successes are not counted.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
 
 from motcua.portal.queries import PublicDossier, lookup_dossier, normalise_code
 from motcua.portal.ratelimit import (
@@ -26,20 +29,37 @@ LOOKUP_WINDOW_SECONDS = 10 * 60
 LIMITER = FailureLimiter("lookup-failures", LOOKUP_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS)
 CODE_LIMITER = FailureLimiter("lookup-code-failures", CODE_FAILURE_LIMIT, LOOKUP_WINDOW_SECONDS)
 
-NOT_FOUND_MESSAGE = (
+NOT_FOUND_MESSAGE = gettext_noop(
     "Không tìm thấy hồ sơ khớp với mã hồ sơ và số xác minh đã nhập. Vui lòng kiểm tra "
     "mã hồ sơ (in trên giấy tiếp nhận) và 4 số cuối của số điện thoại hoặc số định danh "
     "(CCCD) đã khai khi nộp hồ sơ."
 )
+THROTTLED_MESSAGE = gettext_noop(
+    "Bạn đã nhập sai mã hồ sơ hoặc số xác minh quá nhiều lần. Vui lòng thử lại sau "
+    "%(minutes)s phút, hoặc liên hệ bộ phận một cửa nơi nộp hồ sơ để được hỗ trợ."
+)
+MISSING_CODE_MESSAGE = gettext_noop("Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận).")
+MISSING_VERIFIER_MESSAGE = gettext_noop(
+    "Vui lòng nhập 4 số cuối của số điện thoại hoặc số định danh (CCCD) đã khai khi nộp hồ sơ."
+)
 
 
 class PublicLookupError(Exception):
+    """``message`` in Vietnamese; ``template`` % ``params`` is the same sentence, its
+    template marked for translation (the page shows it in the reader's language)."""
+
     code = "lookup_error"
     http_status = 400
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template, self.params = template, params
+        self.message = template % params if params else template
+        super().__init__(self.message)
+
+    def translated(self) -> str:
+        """The message in the active language."""
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 class LookupInvalid(PublicLookupError):
@@ -65,11 +85,7 @@ class LookupThrottled(PublicLookupError):
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
-        minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(
-            "Bạn đã nhập sai mã hồ sơ hoặc số xác minh quá nhiều lần. Vui lòng thử lại sau "
-            f"{minutes} phút, hoặc liên hệ bộ phận một cửa nơi nộp hồ sơ để được hỗ trợ."
-        )
+        super().__init__(THROTTLED_MESSAGE, minutes=max(1, math.ceil(retry_after / 60)))
 
 
 def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
@@ -87,13 +103,9 @@ def public_lookup(client: str, code: str, verifier: str) -> PublicDossier:
     if retry_after is not None:
         raise LookupThrottled(retry_after)
     if not code.strip():
-        raise LookupInvalid("Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận).", "code")
+        raise LookupInvalid(MISSING_CODE_MESSAGE, "code")
     if not verifier.strip():
-        raise LookupInvalid(
-            "Vui lòng nhập 4 số cuối của số điện thoại hoặc số định danh (CCCD) đã khai "
-            "khi nộp hồ sơ.",
-            "verifier",
-        )
+        raise LookupInvalid(MISSING_VERIFIER_MESSAGE, "verifier")
     if read.found is None:
         record_failures(checks)
         raise LookupNotFound()

@@ -48,7 +48,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         try:
             context["result"] = public_lookup(client_ip(request), code, verifier)
         except PublicLookupError as exc:
-            context["error"] = exc.message
+            context["error"] = exc.translated()
             context["error_field"] = exc.field if isinstance(exc, LookupInvalid) else ""
             if isinstance(exc, LookupThrottled):
                 status, retry_after = 429, exc.retry_after

@@ -525,3 +525,22 @@ def test_the_openapi_schema_still_describes_the_answers() -> None:
     }
     assert set(responses) == {"200", "404", "422", "429"}
     assert {p["name"] for p in operation["parameters"]} == {"code", "verifier"}
+
+
+def test_the_page_says_why_in_the_reader_s_language(dossier: Dossier) -> None:
+    """The messages of the lookup follow the page's language; the API keeps Vietnamese."""
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = english.post(PAGE, {"code": dossier.code, "verifier": "0000"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No dossier matches this code and verifier." in page
+    assert "Không tìm thấy hồ sơ" not in page
+    response = english.post(PAGE, {"code": dossier.code, "verifier": ""})
+    assert "Please enter the last 4 digits" in response.content.decode()
+    for _ in range(CODE_FAILURE_LIMIT):
+        english.post(PAGE, {"code": dossier.code, "verifier": "0000"})
+    response = english.post(PAGE, {"code": dossier.code, "verifier": PHONE_TAIL})
+    assert response.status_code == 429
+    assert "Please try again in 10 minutes" in response.content.decode()
+    body = english.get(API, {"code": dossier.code, "verifier": "0000"}).json()
+    assert body["message"].startswith("Bạn đã nhập sai")
