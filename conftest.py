@@ -18,6 +18,15 @@ def province(db: None, settings: Any) -> Province:
     return build_province()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _uploads_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files the tests store (scans, results) go to a temporary folder, never the data
+    directory of the checkout."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def _forget_kept_rows() -> None:
     """Each test starts without what workers keep briefly (offerings, checked tokens, the

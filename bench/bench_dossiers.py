@@ -318,7 +318,7 @@ def action_requests(tokens: Tokens, intakes: list[Any], limit: int) -> tuple[lis
     dossiers = list(
         Dossier.objects.filter(intake_agency__in=intakes, status__in=open_statuses)
         .order_by("-pk")
-        .values_list("pk", "code", "status", "version")[:limit]
+        .values_list("pk", "code", "status", "version", "return_method")[:limit]
     )
     steps: dict[int, list[Any]] = {}
     for s in DossierStep.objects.filter(dossier_id__in=[d[0] for d in dossiers]).order_by(
@@ -327,14 +327,17 @@ def action_requests(tokens: Tokens, intakes: list[Any], limit: int) -> tuple[lis
         steps.setdefault(s.dossier_id, []).append(s)
     rounds: list[list[Request]] = []
     mix: Counter[str] = Counter()
-    for pk, code, status, version in dossiers:
+    for pk, code, status, version, return_method in dossiers:
         mine = steps.get(pk, [])
         if len({s.stage for s in mine}) != len(mine):
             continue  # parallel branches: not driven here
         active = next((i for i, s in enumerate(mine) if s.state == "active"), None)
         if active is None:
             continue
-        for k, (action, step) in enumerate(_next_actions(status, mine, active)):
+        moves = _next_actions(status, mine, active)
+        if return_method == "online":  # the result's electronic copy is not uploaded here
+            moves = [(action, step) for action, step in moves if action != "return_result"]
+        for k, (action, step) in enumerate(moves):
             _, secret = tokens.holder(step.agency_id, step.role)
             body = json.dumps({"action": action, "expected_version": version + k})
             while len(rounds) <= k:

@@ -1,11 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from motcua.accounts.views import MotcuaLoginView
+
 urlpatterns = [
-    path(
-        "dang-nhap/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("dang-nhap/", MotcuaLoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -71,7 +71,10 @@ def is_counter(user: User) -> bool:
 
 
 def may_upload(user: User) -> bool:
-    return user.has_role(Role.COUNTER_OFFICER) or user.has_role(Role.SPECIALIST)
+    """Scans at intake and while processing; the result's electronic copy (the clerk or
+    the leader who signed it too)."""
+    roles = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.CLERK, Role.AGENCY_LEADER)
+    return any(user.has_role(r) for r in roles)
 
 
 def may_print_register(user: User) -> bool:

@@ -14,7 +14,7 @@ from motcua.catalog.models import RequiredDocument
 from motcua.dossiers import queries
 from motcua.dossiers.attachments import Scan, file_problems
 from motcua.dossiers.forms import ApplicantForm
-from motcua.dossiers.models import STATUS_CHOICES, Dossier
+from motcua.dossiers.models import STATUS_CHOICES, Attachment, Dossier
 from motcua.dossiers.rules import ACTIONS_NEEDING_REASON, Action, Channel
 from motcua.dossiers.services import DocumentData
 
@@ -60,6 +60,18 @@ class WorklistForm(forms.Form):
         return (self.cleaned_data.get("page") if self.is_valid() else None) or 1
 
 
+#: Actions that take a note without needing one (it goes into the event, and the form).
+OPTIONAL_REASONS = {
+    Action.REQUEST_WITHDRAWAL: "Lý do người nộp rút hồ sơ (nếu có)",
+    Action.REQUEST_PAYMENT: "Khoản phải nộp (phí, lệ phí, thuế; số tiền; nơi nộp)",
+}
+
+
+def _officer_label(user: User) -> str:
+    name = user.full_name.strip()
+    return f"{name} ({user.username})" if name else user.username
+
+
 class ActionForm(forms.Form):
     """What one action needs: the version seen, a reason, an assignee or a new date."""
 
@@ -94,12 +106,16 @@ class ActionForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{action.value}_%s")
         super().__init__(*args, **kwargs)
         self.action = action
-        if action not in ACTIONS_NEEDING_REASON:
+        if action in OPTIONAL_REASONS:
+            self.fields["reason"].required = False
+            self.fields["reason"].label = OPTIONAL_REASONS[action]
+        elif action not in ACTIONS_NEEDING_REASON:
             del self.fields["reason"]
         if action is Action.ASSIGN:
             field = self.fields["assignee"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = User.objects.filter(pk__in=[u.pk for u in specialists or []])
+            field.label_from_instance = _officer_label  # type: ignore[assignment]
         else:
             del self.fields["assignee"]
         if action is not Action.ISSUE_APOLOGY:
@@ -119,6 +135,16 @@ class ActionForm(forms.Form):
 class UploadForm(forms.Form):
     """More scans for a dossier (several files at once), optionally for one document."""
 
+    kind = forms.ChoiceField(
+        label="Loại tệp",
+        choices=[
+            (Attachment.Kind.SCAN.value, "Bản quét hồ sơ"),
+            (Attachment.Kind.RESULT.value, "Kết quả giải quyết (bản điện tử trả cho người nộp)"),
+        ],
+        initial=Attachment.Kind.SCAN.value,
+        required=False,
+        error_messages={"invalid_choice": "Chọn loại tệp."},
+    )
     document = forms.TypedChoiceField(
         label="Thuộc giấy tờ", required=False, coerce=int, empty_value=None
     )

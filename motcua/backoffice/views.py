@@ -44,7 +44,7 @@ from motcua.core.files import inline_file_response
 from motcua.dossiers import queries, rules
 from motcua.dossiers.access import access_dossier
 from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.printouts import lookup_url, register_context, render_dossier_form
 from motcua.dossiers.rules import Action, Channel
 from motcua.dossiers.services import counter_agency, perform_action
@@ -268,7 +268,11 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         document = dossier.documents.filter(pk=form.cleaned_data.get("document") or 0).first()
         try:
             saved = services.upload_scans(
-                dossier, form.uploads(), acting_user=user, document=document
+                dossier,
+                form.uploads(),
+                acting_user=user,
+                document=document,
+                kind=form.cleaned_data["kind"] or Attachment.Kind.SCAN,
             )
         except SERVICE_ERRORS as exc:
             form.add_error(None, _message(exc))

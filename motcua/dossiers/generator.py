@@ -41,9 +41,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,7 +64,8 @@ from motcua.agencies.rules import unit_name_in_text
 from motcua.agencies.unit_sources import GENERATION_2025
 from motcua.catalog.demo import demo_procedure_codes
 from motcua.catalog.models import ProcedureChannel, ProcedureOffering
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.attachments import add_attachment
+from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import Action, Actor, Channel, Status
 from motcua.dossiers.services import (
     ApplicantData,
@@ -71,6 +74,7 @@ from motcua.dossiers.services import (
     receive_at_counter,
     submit_online,
 )
+from motcua.printing.pdf import render_markup
 from motcua.worktime.queries import calendar_for
 from motcua.worktime.rules import WORKING_HOURS_PER_DAY, CompiledCalendar
 
@@ -1143,6 +1147,9 @@ def _execute(plan: _Plan) -> Dossier:
             at=plan.receive_at,
         )
     for at, action, user, reason, new_due in plan.moves:
+        if action is Action.RETURN_RESULT and dossier.return_method == "online":
+            assert user is not None
+            _attach_result(dossier, user)
         dossier = perform_action(
             dossier.pk,
             action,
@@ -1153,6 +1160,25 @@ def _execute(plan: _Plan) -> Dossier:
             at=at,
         )
     return dossier
+
+
+def _attach_result(dossier: Dossier, user: User) -> None:
+    """The electronic copy of the result, which a result returned online needs."""
+    pdf = render_markup(
+        '<document title="Kết quả giải quyết">'
+        f"<h1>{escape(dossier.procedure.name[:200])}</h1>"
+        f"<p align='center'>Kết quả giải quyết hồ sơ {escape(dossier.code or '')}</p>"
+        f"<p>Cấp cho: {escape(dossier.applicant_name)}</p>"
+        "<p><i>Bản điện tử dùng để trình diễn hệ thống.</i></p>"
+        "</document>"
+    )
+    add_attachment(
+        dossier,
+        ContentFile(pdf),
+        original_name=f"ket-qua-{dossier.code}.pdf",
+        acting_user=user,
+        kind=Attachment.Kind.RESULT,
+    )
 
 
 def _check(plan: _Plan, dossier: Dossier) -> None:

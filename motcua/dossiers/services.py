@@ -34,6 +34,7 @@ from motcua.dossiers.errors import (
     VersionConflict,
 )
 from motcua.dossiers.models import (
+    Attachment,
     Dossier,
     DossierCodeSequence,
     DossierDocument,
@@ -968,6 +969,8 @@ class _Handler:
         elif action is Action.RETURN_TO_PREVIOUS:
             self._return_to_previous()
         elif action in ADVANCING:
+            if action is Action.RETURN_RESULT:
+                self._check_electronic_result()
             self._advance()
             if action is Action.RETURN_RESULT:
                 self.fields["returned_at"] = self.now
@@ -979,6 +982,19 @@ class _Handler:
             self._apologise(new_due, reason)
         if to in rules.FINISHED and Status(self.dossier.status) not in rules.FINISHED:
             self._finish(to)
+
+    def _check_electronic_result(self) -> None:
+        """A result returned online is its electronic copy: it must be attached first."""
+        if self.dossier.return_method != "online":
+            return
+        if not Attachment.objects.filter(
+            dossier_id=self.dossier.pk, kind=Attachment.Kind.RESULT
+        ).exists():
+            raise InvalidDossierInput(
+                "Người nộp đăng ký nhận kết quả trực tuyến: tải lên bản điện tử của kết quả "
+                "(loại tệp «Kết quả giải quyết») trước khi trả kết quả.",
+                "result",
+            )
 
     # -- intake
     def _accept(self) -> None:

@@ -5,7 +5,8 @@ status (Vietnamese label and national TrangThaiHoSo code), the times, the appoin
 (and the new one after an apology), the agency holding the dossier, and a timeline of
 actions with agency names. Officer names, the applicant's own data and internal notes
 are never shown; the reasons of a supplement request, refusal, stop or apology are,
-because they are addressed to the applicant (Circular 03/2025/TT-VPCP forms 02-05).
+because they are addressed to the applicant (Circular 03/2025/TT-VPCP forms 02-05), and so
+is what a financial obligation notice asks to pay.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from motcua.dossiers import rules
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action, Actor, Status
 from motcua.portal.ratelimit import Counted
 
-#: Actions whose reason is addressed to the applicant (forms 02, 03, 04, 05).
+#: Actions whose reason is addressed to the applicant (forms 02, 03, 04, 05, and what to
+#: pay for the financial obligation).
 PUBLIC_REASON_ACTIONS = frozenset(
     {
         Action.REQUEST_SUPPLEMENT,
+        Action.REQUEST_PAYMENT,
         Action.REFUSE_INTAKE,
         Action.REJECT,
         Action.STOP,

@@ -150,8 +150,8 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Đã nộp hồ sơ {dossier.code}. Bộ phận một cửa sẽ kiểm tra và tiếp nhận; "
-                "bạn được thông báo khi hồ sơ được tiếp nhận hoặc cần bổ sung.",
+                f"Đã nộp hồ sơ {dossier.code}. Bộ phận một cửa sẽ kiểm tra để tiếp nhận "
+                "hoặc yêu cầu bổ sung; theo dõi tình trạng hồ sơ trên trang này.",
             )
             return redirect("portal:my_dossier", code=dossier.code)
     context = {
@@ -198,11 +198,13 @@ def _my_dossier_page(
     except DossierPermissionDenied as exc:
         return render(request, "portal/staff_here.html", {"message": exc.message}, status=404)
     allowed = set(allowed_actions_for(user, dossier))
+    files = list(dossier.attachments.select_related("document"))
     initial = {"expected_version": dossier.version}
     context = {
         "d": dossier,
         "result": public_view(dossier.code or code),
-        "files": dossier.attachments.select_related("document"),
+        "files": [f for f in files if f.kind != Attachment.Kind.RESULT],
+        "results": [f for f in files if f.kind == Attachment.Kind.RESULT],
         "supplement": supplement or SupplementForm(initial=initial),
         "withdraw": withdraw or WithdrawForm(initial=initial),
         "may_supplement": Action.SUPPLEMENT in allowed,

@@ -20,7 +20,7 @@ LEVEL_LABELS = {
     "ok": "Trong hạn",
     "running": "Đang xử lý",
     "paused": "Tạm dừng",
-    "finished": "Đã kết thúc",
+    "finished": "Đã giải quyết xong",
     "waiting": "Chờ tiếp nhận",
     "early": "Trước hạn",
     "on_time": "Đúng hạn",
@@ -49,12 +49,20 @@ def level_label(level: str) -> str:
     return LEVEL_LABELS.get(level, level)
 
 
+#: Where staff record what the applicant did, the button says so.
+STAFF_ACTION_LABELS = {
+    Action.REQUEST_WITHDRAWAL: "Ghi nhận yêu cầu rút hồ sơ của người nộp",
+    Action.SUPPLEMENT: "Ghi nhận hồ sơ bổ sung của người nộp",
+}
+
+
 @register.filter
 def action_label(action: Action | str) -> str:
     try:
-        return ACTION_LABELS_VI[Action(action)]
+        act = Action(action)
     except ValueError:
         return str(action)
+    return STAFF_ACTION_LABELS.get(act) or ACTION_LABELS_VI[act]
 
 
 @register.filter

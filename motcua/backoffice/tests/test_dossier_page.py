@@ -244,7 +244,7 @@ def test_more_scans_are_uploaded_all_or_nothing(
     assert Attachment.objects.count() == 0
     assert upload(("a.pdf", PDF), ("b.png", PNG)).status_code == 302
     assert Attachment.objects.filter(dossier=received, document__isnull=False).count() == 2
-    assert login(province.leader).post(url(received, "tai-len/"), {}).status_code == 403
+    assert login(province.unit_head).post(url(received, "tai-len/"), {}).status_code == 403
 
 
 @pytest.mark.django_db
@@ -264,3 +264,35 @@ def test_an_online_dossier_is_accepted_from_the_queue(
     assert response.status_code == 302 and response["Location"].endswith("?in=01")
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED and dossier.appointment_at is not None
+
+
+@pytest.mark.django_db
+def test_the_counter_records_a_withdrawal_and_a_payment_notice_with_their_note(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    p = province
+    page = login(p.counter).get(url(received)).content.decode()
+    assert "Ghi nhận yêu cầu rút hồ sơ của người nộp" in page
+    assert "Lý do người nộp rút hồ sơ (nếu có)" in page
+
+    dossier = perform_action(received, Action.FORWARD, acting_user=p.counter)
+    specialist = login(p.specialist)
+    assert "Khoản phải nộp" in specialist.get(url(dossier)).content.decode()
+    response = specialist.post(
+        url(dossier, "thao-tac/request_payment/"),
+        {"expected_version": dossier.version, "reason": "Lệ phí 8.000 đồng, nộp tại quầy"},
+    )
+    assert response.status_code == 302
+    event = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
+    assert event is not None and event.action == Action.REQUEST_PAYMENT
+    assert event.reason == "Lệ phí 8.000 đồng, nộp tại quầy"
+    from motcua.portal.queries import public_view
+
+    shown = public_view(dossier.code or "")
+    assert shown is not None and shown.events[-1].reason == "Lệ phí 8.000 đồng, nộp tại quầy"
+    # Without a note it is still one step.
+    dossier.refresh_from_db()
+    response = login(p.counter).post(
+        url(dossier, "thao-tac/record_payment/"), {"expected_version": dossier.version}
+    )
+    assert response.status_code == 302

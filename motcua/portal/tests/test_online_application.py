@@ -349,3 +349,53 @@ def test_another_citizen_sees_and_changes_nothing(online: Province) -> None:
     )
     # Staff read dossiers in the back office, not here.
     assert _client(online.counter).get(base).status_code == 403
+
+
+def test_a_result_returned_online_needs_its_electronic_copy(online: Province) -> None:
+    """The citizen chose the electronic result: returning it without the file is refused
+    (nothing changes); once the officer uploads it, it is returned and downloadable."""
+    p = online
+    citizen = _client(_citizen())
+    dossier = _submit(p, citizen)
+    code = dossier.code or ""
+    perform_action(code, Action.ACCEPT, acting_user=p.counter)
+    for user in (p.counter, p.specialist, p.police_officer):
+        perform_action(code, Action.FORWARD, acting_user=user)
+    perform_action(code, Action.SUBMIT_FOR_SIGNATURE, acting_user=p.insurer)
+    processed = perform_action(code, Action.SIGN, acting_user=p.leader)
+    assert processed.status == Status.PROCESSED
+
+    office = _client(p.counter)
+    response = office.post(
+        f"/can-bo/ho-so/{code}/thao-tac/return_result/",
+        {"expected_version": processed.version},
+    )
+    assert response.status_code == 422
+    assert "tải lên bản điện tử của kết quả" in response.content.decode()
+    assert Dossier.objects.get().version == processed.version
+
+    response = office.post(
+        f"/can-bo/ho-so/{code}/tai-len/",
+        {"kind": "result", "files": SimpleUploadedFile("giay-khai-sinh.pdf", PDF)},
+    )
+    assert response.status_code == 302
+    returned = perform_action(
+        code, Action.RETURN_RESULT, acting_user=p.counter, expected_version=processed.version
+    )
+    assert returned.status == Status.RETURNED
+    result = Attachment.objects.get(kind=Attachment.Kind.RESULT)
+    page = citizen.get(f"/ho-so-cua-toi/{code}/").content.decode()
+    assert "giay-khai-sinh.pdf" in page and "Kết quả giải quyết" in page
+    served = citizen.get(f"/ho-so-cua-toi/{code}/tep/{result.pk}/")
+    assert b"".join(served.streaming_content) == PDF  # type: ignore[attr-defined]
+
+
+def test_logging_in_leads_to_where_the_account_works(province: Province) -> None:
+    citizen = _citizen()
+    for username, landing in ((citizen.username, "/ho-so-cua-toi/"), ("tn.longxuyen", "/can-bo/")):
+        response = Client().post("/dang-nhap/", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302 and response["Location"] == landing
+    response = Client().post(
+        "/dang-nhap/?next=/thu-tuc/", {"username": citizen.username, "password": PASSWORD}
+    )
+    assert response["Location"] == "/thu-tuc/"
