@@ -121,7 +121,10 @@ class ActionForm(forms.Form):
         if action is not Action.ISSUE_APOLOGY:
             del self.fields["new_due"]
         if action is Action.REQUEST_SUPPLEMENT:
-            self.fields["reason"].label = "Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một giấy tờ)"
+            self.fields["reason"].label = (
+                "Giấy tờ cần bổ sung, hoàn thiện và lý do (mỗi dòng một giấy tờ, "
+                "ví dụ «Tờ khai: thiếu chữ ký của người yêu cầu»)"
+            )
         elif action is Action.ISSUE_APOLOGY:
             self.fields["reason"].label = "Lý do chậm trả kết quả"
 

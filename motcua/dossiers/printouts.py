@@ -17,7 +17,7 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.rules import STATUS_LABELS_VI, Action, Status
+from motcua.dossiers.rules import STATUS_LABELS_VI, Action, Channel, Status
 from motcua.printing import context as ctx
 from motcua.printing.render import render_form
 
@@ -94,18 +94,39 @@ def _addressed(dossier: Dossier, agency: Agency, event: DossierEvent) -> dict[st
     }
 
 
+def _document_lines(dossier: Dossier) -> list[ctx.DocumentLine]:
+    """The checklist as received: originals and copies at the counter (whether a copy is
+    certified is not recorded), electronic files online."""
+    if dossier.channel == Channel.ONLINE:
+        return [
+            ctx.DocumentLine(d.name, "electronic", max(1, d.original_count + d.copy_count))
+            for d in dossier.documents.all()
+        ]
+    lines = []
+    for d in dossier.documents.all():
+        if d.original_count:
+            lines.append(ctx.DocumentLine(d.name, "original", d.original_count))
+        if d.copy_count:
+            lines.append(ctx.DocumentLine(d.name, "copy", d.copy_count))
+    return lines
+
+
+def _collect_at(dossier: Dossier) -> str:
+    """Where the applicant asked to get the result."""
+    if dossier.return_method == "online":
+        return "Cổng Dịch vụ công (bản điện tử của kết quả)"
+    if dossier.return_method == "post":
+        address = f", đến địa chỉ: {dossier.applicant_address}" if dossier.applicant_address else ""
+        return f"Dịch vụ bưu chính công ích{address}"
+    agency = dossier.intake_agency
+    return agency.name + (f", {agency.address}" if agency.address else "")
+
+
 def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
     if dossier.received_at is None or dossier.appointment_at is None:
         raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.", "form")
     accept = dossier.events.filter(action=Action.ACCEPT.value).order_by("seq").first()
-    documents = [
-        line
-        for d in dossier.documents.all()
-        for line in (
-            [ctx.DocumentLine(d.name, "original", d.original_count)] if d.original_count else []
-        )
-        + ([ctx.DocumentLine(d.name, "certified_copy", d.copy_count)] if d.copy_count else [])
-    ]
+    documents = _document_lines(dossier)
     days = dossier.legal_working_days
     return ctx.ReceiptContext(
         agency=agency_info(dossier.intake_agency),
@@ -117,21 +138,22 @@ def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
         documents=documents,
         sets_count=dossier.sets_count,
         legal_time_text=f"{days} ngày làm việc" if days else "",
-        collect_at=dossier.intake_agency.name
-        + (f", {dossier.intake_agency.address}" if dossier.intake_agency.address else ""),
+        collect_at=_collect_at(dossier),
         register_number=dossier.code or "",
         receiving_officer=accept.actor_name if accept else "",
         lookup_url=lookup_url(dossier, base_url),
     )
 
 
+def _supplement_item(line: str) -> ctx.SupplementItem:
+    """One line of the request: "document: why" (the reason after the first colon)."""
+    document, _, reason = line.strip(" -•").partition(":")
+    return ctx.SupplementItem(document=document.strip(), reason=reason.strip())
+
+
 def supplement_context(dossier: Dossier) -> ctx.SupplementContext:
     event = _event(dossier, Action.REQUEST_SUPPLEMENT)
-    items = [
-        ctx.SupplementItem(document=line.strip(" -•"), reason="")
-        for line in event.reason.splitlines()
-        if line.strip(" -•")
-    ]
+    items = [_supplement_item(line) for line in event.reason.splitlines() if line.strip(" -•")]
     return ctx.SupplementContext(
         **_addressed(dossier, dossier.intake_agency, event),
         items=items,

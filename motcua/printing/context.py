@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-DocumentKind = Literal["original", "certified_copy", "photocopy", "electronic"]
+DocumentKind = Literal["original", "copy", "certified_copy", "photocopy", "electronic"]
 Timeliness = Literal["early", "on_time", "late"]
 
 DOCUMENT_KINDS: dict[str, str] = {
     "original": "Bản chính",
+    "copy": "Bản sao",
     "certified_copy": "Bản sao có chứng thực",
     "photocopy": "Bản chụp",
     "electronic": "Bản điện tử",

@@ -79,3 +79,47 @@ def test_supplement_apology_refusal_and_stop_notices_print(province: Province) -
     refusal = text(online, "03")
     assert "Thủ tục không thuộc thẩm quyền của phường" in refusal
     assert [code for code, _ in available_forms(online)] == ["03"]
+
+
+@pytest.mark.django_db
+def test_the_receipt_says_how_documents_came_and_where_the_result_goes(
+    province: Province,
+) -> None:
+    from motcua.dossiers.services import DocumentData
+
+    p = province
+    counter = receive_at_counter(
+        acting_user=p.counter,
+        offering=p.offering,
+        applicant=APPLICANT,
+        documents=[DocumentData("Giấy chứng sinh", original_count=1, copy_count=2)],
+        return_method="post",
+        at=at(3, 9),
+    )
+    receipt = text(counter, "01")
+    assert "Giấy chứng sinh Bản chính 01" in receipt and "Giấy chứng sinh Bản sao 02" in receipt
+    assert "có chứng thực" not in receipt
+    assert f"Dịch vụ bưu chính công ích, đến địa chỉ: {APPLICANT.address}" in receipt
+
+    online = submit_online(
+        offering=p.offering,
+        applicant=APPLICANT,
+        documents=[DocumentData("Tờ khai đăng ký khai sinh", copy_count=1)],
+        at=at(3, 8),
+    )
+    online = perform_action(online, Action.ACCEPT, acting_user=p.counter, at=at(3, 10))
+    receipt = text(online, "01")
+    assert "Tờ khai đăng ký khai sinh Bản điện tử 01" in receipt
+    assert "Cổng Dịch vụ công (bản điện tử của kết quả)" in receipt
+
+    online = perform_action(online, Action.FORWARD, acting_user=p.counter, at=at(3, 11))
+    online = perform_action(
+        online,
+        Action.REQUEST_SUPPLEMENT,
+        acting_user=p.specialist,
+        reason="Tờ khai: thiếu chữ ký của người yêu cầu\nGiấy chứng sinh",
+        at=at(3, 14),
+    )
+    notice = text(online, "02")
+    assert "Tờ khai thiếu chữ ký của người yêu cầu" in notice
+    assert "Giấy chứng sinh" in notice and "hoàn thiện hồ sơ ." not in notice
