@@ -109,6 +109,14 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def apply_choose(request: HttpRequest) -> HttpResponse:
+    """``?noi=<offering>`` from a procedure's page: on to that offering's form."""
+    chosen = request.GET.get("noi", "")
+    if not chosen.isdigit():
+        return render(request, "portal/not_online.html", {"offering": None}, status=404)
+    return redirect("portal:apply", offering_id=int(chosen))
+
+
 @login_required
 def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
     """/nop-truc-tuyen/<offering>/: the applicant, the files, the pledge; nothing is saved

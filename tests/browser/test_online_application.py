@@ -32,7 +32,8 @@ def test_a_citizen_files_online_and_the_counter_accepts(  # type: ignore[no-unty
 
     page = phone_page
     page.goto(f"{live_server.url}/thu-tuc/{p.procedure.code}/")
-    page.click("a.apply-online")
+    save_screenshot(page, "procedure-apply-390")
+    page.click(".apply-box a.button")
     # Not logged in: the login page, then sign up, and back to the form.
     assert "/dang-nhap/" in page.url
     page.click("text=Đăng ký >> nth=-1")

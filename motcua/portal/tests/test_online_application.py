@@ -164,6 +164,20 @@ def test_the_procedure_page_offers_online_filing_only_when_online(province: Prov
     assert _apply_url(province) in Client().get(url).content.decode()
 
 
+def test_the_procedure_page_leads_to_the_chosen_agency_s_form(online: Province) -> None:
+    from motcua.catalog.models import ProcedureOffering
+
+    second = ProcedureOffering.objects.create(
+        agency=online.other_commune, procedure=online.procedure
+    )
+    page = Client().get(f"/thu-tuc/{online.procedure.code}/").content.decode()
+    assert 'class="apply-box"' in page
+    assert f'<option value="{second.pk}">UBND phường Châu Đốc</option>' in page
+    response = Client().get("/nop-truc-tuyen/", {"noi": second.pk})
+    assert response.status_code == 302 and response["Location"] == f"/nop-truc-tuyen/{second.pk}/"
+    assert Client().get("/nop-truc-tuyen/", {"noi": "x"}).status_code == 404
+
+
 def test_applying_needs_an_account(online: Province) -> None:
     response = Client().get(_apply_url(online))
     assert response.status_code == 302
