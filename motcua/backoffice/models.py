@@ -1,7 +1,9 @@
-"""Deadline warnings for staff (thông báo sắp đến hạn / quá hạn).
+"""Notifications for staff: deadline warnings (thông báo sắp đến hạn / quá hạn) and what
+applicants did online (a new online dossier, a supplement, a withdrawal request).
 
-Rows are written only by :func:`motcua.backoffice.services.send_deadline_warnings`; one
-row per (recipient, dossier, kind, step), so running the command again adds nothing.
+Rows are written only by :mod:`motcua.backoffice.services` (``send_deadline_warnings``,
+``notify_counter``); one row per (recipient, dossier, kind, step), so running the command
+again adds nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", "Sắp đến hạn"
         OVERDUE = "overdue", "Quá hạn"
+        NEW_ONLINE = "new_online", "Hồ sơ trực tuyến mới"
+        SUPPLEMENTED = "supplemented", "Người nộp đã bổ sung hồ sơ"
+        WITHDRAWAL = "withdrawal", "Người nộp yêu cầu rút hồ sơ"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.models import User
+from motcua.accounts.roles import Role
 from motcua.audit.services import record_event
 from motcua.backoffice.models import Notification
 from motcua.catalog.models import ProcedureOffering
@@ -25,7 +27,7 @@ from motcua.dossiers.attachments import (
 )
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument
-from motcua.dossiers.rules import Channel
+from motcua.dossiers.rules import Action, Channel
 from motcua.dossiers.services import ApplicantData, DocumentData, receive_at_counter
 
 
@@ -93,6 +95,38 @@ def upload_scans(
             )
         )
     return saved
+
+
+# --------------------------------------------------------------------------- applicants
+
+
+def notify_counter(dossier: Dossier, kind: str, message: str) -> int:
+    """Tell the counter officers where ``dossier`` was filed (and whoever asked for the
+    supplement it answers) what its applicant did online; returns how many were told."""
+    recipients = set(
+        User.objects.filter(
+            is_active=True,
+            kind=User.Kind.STAFF,
+            role_assignments__role=Role.COUNTER_OFFICER,
+        )
+        .filter(Q(unit_id=dossier.intake_agency_id) | Q(agency_id=dossier.intake_agency_id))
+        .values_list("pk", flat=True)
+    )
+    if kind == Notification.Kind.SUPPLEMENTED:
+        asked = (
+            dossier.events.filter(action=Action.REQUEST_SUPPLEMENT)
+            .exclude(actor=None)
+            .values_list("actor_id", flat=True)
+        )
+        recipients |= {pk for pk in asked if pk is not None}
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, dossier=dossier, kind=kind, message=message[:500])
+            for pk in sorted(recipients)
+        ],
+        ignore_conflicts=True,
+    )
+    return len(recipients)
 
 
 # --------------------------------------------------------------------------- second factor
@@ -236,6 +270,7 @@ __all__ = [
     "confirm_totp_device",
     "confirmed_device",
     "mark_read",
+    "notify_counter",
     "pending_device",
     "receive_with_scans",
     "send_deadline_warnings",

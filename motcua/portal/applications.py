@@ -20,6 +20,8 @@ from django.db.models import QuerySet
 
 from motcua.accounts.models import User
 from motcua.audit.services import record_event
+from motcua.backoffice.models import Notification
+from motcua.backoffice.services import notify_counter
 from motcua.catalog.models import OnlineLevel, Procedure, ProcedureOffering
 from motcua.dossiers.attachments import Scan, attach_scans, attach_to_checklist, check_files
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
@@ -132,6 +134,12 @@ def apply_online(
         return_method=return_method,
     )
     attach_to_checklist(dossier, scans, citizen)
+    notify_counter(
+        dossier,
+        Notification.Kind.NEW_ONLINE,
+        f"Hồ sơ trực tuyến mới {dossier.code}: {dossier.applicant_name} — "
+        f"{offering.procedure.name}",
+    )
     return dossier
 
 
@@ -169,18 +177,30 @@ def supplement_online(
         reason=note,
     )
     attach_scans(dossier, scans, citizen, {}, kind=Attachment.Kind.SUPPLEMENT)
+    notify_counter(
+        dossier,
+        Notification.Kind.SUPPLEMENTED,
+        f"{dossier.applicant_name} đã bổ sung hồ sơ {dossier.code} ({len(scans)} tệp).",
+    )
     return dossier
 
 
+@transaction.atomic
 def withdraw_online(*, citizen: User, code: str, expected_version: int, reason: str) -> Dossier:
     """Ask to withdraw the dossier; the unit then issues the stop notice (form 05)."""
     dossier = own_dossier(_citizen(citizen), code)
     if not reason.strip():
         raise InvalidDossierInput("Vui lòng ghi rõ lý do rút hồ sơ.", "reason")
-    return perform_action(
+    dossier = perform_action(
         dossier.code or code,
         Action.REQUEST_WITHDRAWAL,
         acting_user=citizen,
         expected_version=expected_version,
         reason=reason.strip(),
     )
+    notify_counter(
+        dossier,
+        Notification.Kind.WITHDRAWAL,
+        f"{dossier.applicant_name} yêu cầu rút hồ sơ {dossier.code}: {reason.strip()}",
+    )
+    return dossier

@@ -12,6 +12,7 @@ from django.test import Client
 
 from motcua.accounts.models import User
 from motcua.audit.models import AuditEvent
+from motcua.backoffice.models import Notification
 from motcua.catalog.models import OnlineLevel
 from motcua.dossiers import queries
 from motcua.dossiers.models import Attachment, Dossier, DossierCodeSequence, DossierEvent
@@ -226,6 +227,12 @@ def test_a_citizen_files_online_and_the_counter_receives_it(online: Province) ->
     ]
     (event,) = DossierEvent.objects.filter(dossier=dossier)
     assert event.action == Action.SUBMIT_ONLINE and event.actor_id == citizen.pk
+    # The counter officers there are told; nobody else.
+    (note,) = Notification.objects.all()
+    assert (note.recipient_id, note.kind) == (online.counter.pk, "new_online")
+    assert dossier.code in note.message
+    inbox = _client(online.counter).get("/can-bo/thong-bao/").content.decode()
+    assert f"Hồ sơ trực tuyến mới {dossier.code}" in inbox
 
     page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
     assert dossier.code in page and "Đã nộp hồ sơ" in page
@@ -310,6 +317,8 @@ def test_supplementing_online_restarts_the_queue(online: Province) -> None:
     last = after.events.order_by("-seq").first()
     assert last is not None and last.action == Action.SUPPLEMENT and last.actor_id == citizen.pk
     assert after.attachments.filter(kind=Attachment.Kind.SUPPLEMENT).count() == 1
+    told = Notification.objects.filter(kind="supplemented").values_list("recipient_id", flat=True)
+    assert set(told) == {online.counter.pk}  # the counter officer who asked
     assert "Gửi hồ sơ bổ sung" not in client.get(url).content.decode()
 
 
@@ -336,6 +345,8 @@ def test_withdrawing_needs_a_reason(online: Province) -> None:
     response = client.post(url, {"expected_version": dossier.version, "reason": "Nộp nhầm"})
     assert response.status_code == 302
     assert Dossier.objects.get().status == Status.WITHDRAWAL_REQUESTED
+    note = Notification.objects.get(kind="withdrawal")
+    assert note.recipient_id == online.counter.pk and "Nộp nhầm" in note.message
 
 
 def test_another_citizen_sees_and_changes_nothing(online: Province) -> None:
