@@ -14,6 +14,7 @@ from motcua.dossiers.errors import DossierError
 from motcua.dossiers.rules import ActionNotAllowed, ReasonRequired
 from motcua.integrations.auth import UNAUTHENTICATED_MESSAGE, NotAuthenticated
 from motcua.integrations.services import TokenRejected
+from motcua.portal.api import applications_router
 from motcua.portal.api import router as lookup_router
 from motcua.worktime.api import router as worktime_router
 
@@ -95,3 +96,4 @@ api.add_router("/worktime", worktime_router, tags=["worktime"])
 api.add_router("/procedures", catalog_router, tags=["catalog"])
 api.add_router("/dossiers", dossiers_router, tags=["dossiers"])
 api.add_router("/lookup", lookup_router, tags=["lookup"])
+api.add_router("/online-applications", applications_router, tags=["dossiers"])

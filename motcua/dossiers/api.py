@@ -345,6 +345,11 @@ def _with_relations(d: Dossier) -> Dossier:
     )
 
 
+def detail_response(request: HttpRequest, dossier: Dossier, status: int = 200) -> HttpResponse:
+    """The dossier as :class:`DossierOut`, for endpoints of other apps that write one."""
+    return schema_json_response(_detail(request, _with_relations(dossier)), status)
+
+
 def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
     """The dossier as the caller sees it (they passed ``access_dossier``).
 

@@ -12,12 +12,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Form, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field as SchemaField
 
+from motcua.accounts.models import User
+from motcua.catalog.models import ProcedureOffering
 from motcua.core.api_json import JSON_CONTENT_TYPE
-from motcua.dossiers.api import LocalDateTime
+from motcua.dossiers.api import ERRORS, DossierOut, LocalDateTime, detail_response
+from motcua.dossiers.errors import InvalidDossierInput
+from motcua.integrations.auth import api_auth
+from motcua.portal import applications
+from motcua.portal.forms import OnlineApplicationForm
 from motcua.portal.queries import PublicDossier
 from motcua.portal.ratelimit import client_ip
 from motcua.portal.services import LookupThrottled, PublicLookupError, public_lookup
@@ -146,3 +152,54 @@ def lookup_json(found: PublicDossier) -> str:
         ],
     }
     return json.dumps(body)
+
+
+# --------------------------------------------------------------------------- online filing
+
+applications_router = Router(auth=api_auth)
+
+
+@applications_router.post(
+    "",
+    response={201: DossierOut, **ERRORS},
+    summary="Nộp hồ sơ trực tuyến (tài khoản công dân, tổ chức)",
+    url_name="online_application",
+)
+def file_online(request: HttpRequest, offering_id: Form[int]) -> HttpResponse:
+    """File a dossier online, as the page ``/nop-truc-tuyen/<offering>/`` does, in
+    ``multipart/form-data`` with the page's fields: ``applicant_name``,
+    ``applicant_id_number``, ``applicant_phone`` (required), ``applicant_email``,
+    ``applicant_address``, ``subject``, ``return_method`` (``online``, ``post`` or
+    ``counter``), ``confirm`` (``on``: the applicant's pledge), and one or more files per
+    document of the procedure under ``doc_<required document id>`` (PDF, JPEG or PNG; the
+    ids are in ``GET /api/v1/procedures/{code}``).
+
+    The dossier waits in the counter's queue (status ``new_online``). 403 for a staff
+    account; 422 names the first field at fault; nothing is saved then.
+    """
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    offering = (
+        ProcedureOffering.objects.select_related("procedure", "agency")
+        .filter(pk=offering_id)
+        .first()
+    )
+    if offering is None or not applications.accepts_online(offering):
+        raise InvalidDossierInput(
+            "Thủ tục này chưa nhận hồ sơ trực tuyến tại cơ quan đã chọn.", "offering_id"
+        )
+    documents = [d for d in offering.procedure.documents.all() if d.original_count or d.copy_count]
+    form = OnlineApplicationForm(request.POST, request.FILES, required_documents=documents)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise InvalidDossierInput(str(errors[0]), "documents" if field == "__all__" else field)
+    dossier = applications.apply_online(
+        citizen=user,
+        offering=offering,
+        applicant=form.applicant(),
+        documents=form.documents_data(),
+        scans=form.scans(),
+        subject=form.cleaned_data["subject"],
+        return_method=form.cleaned_data["return_method"],
+    )
+    return detail_response(request, dossier, 201)

@@ -424,3 +424,58 @@ def test_logging_in_leads_to_where_the_account_works(province: Province) -> None
         "/dang-nhap/?next=/thu-tuc/", {"username": citizen.username, "password": PASSWORD}
     )
     assert response["Location"] == "/thu-tuc/"
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_the_api_files_online_with_the_page_s_fields(online: Province) -> None:
+    citizen = _citizen()
+    client = _client(citizen)
+    data = _form(online, **{"to-khai.pdf": PDF})
+    response = client.post(
+        "/api/v1/online-applications", {**data, "offering_id": online.offering.pk}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    dossier = Dossier.objects.get()
+    assert body["code"] == dossier.code and body["status"] == Status.NEW_ONLINE
+    assert dossier.applicant_user_id == citizen.pk and dossier.attachments.count() == 1
+    # The applicant acts through the common endpoint too.
+    response = client.post(
+        f"/api/v1/dossiers/{dossier.code}/actions",
+        {"action": "request_withdrawal", "expected_version": 1, "reason": "Nộp nhầm"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "withdrawal_requested"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"applicant_phone": ""}, "applicant_phone", "Vui lòng nhập số điện thoại."),
+        ({"confirm": ""}, "confirm", "Vui lòng đánh dấu lời cam đoan"),
+        ({"offering_id": 999999}, "offering_id", "chưa nhận hồ sơ trực tuyến"),
+        ({"file": b"plain text"}, "documents", "chỉ nhận tệp PDF, JPEG hoặc PNG"),
+    ],
+)
+def test_the_api_names_the_field_at_fault_and_saves_nothing(
+    online: Province, change: dict[str, Any], field: str, message: str
+) -> None:
+    client = _client(_citizen())
+    content = change.pop("file", PDF)
+    data = {**_form(online, **{"a.pdf": content}), "offering_id": online.offering.pk, **change}
+    response = client.post("/api/v1/online-applications", data)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["field"] == field and message in body["message"]
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+
+
+def test_the_api_refuses_staff_and_strangers(online: Province) -> None:
+    data = {**_form(online, **{"a.pdf": PDF}), "offering_id": online.offering.pk}
+    assert Client().post("/api/v1/online-applications", data).status_code == 401
+    data = {**_form(online, **{"a.pdf": PDF}), "offering_id": online.offering.pk}
+    response = _client(online.counter).post("/api/v1/online-applications", data)
+    assert response.status_code == 403
+    assert not Dossier.objects.exists()
