@@ -193,13 +193,5 @@ def file_online(request: HttpRequest, offering_id: Form[int]) -> HttpResponse:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise InvalidDossierInput(str(errors[0]), "documents" if field == "__all__" else field)
-    dossier = applications.apply_online(
-        citizen=user,
-        offering=offering,
-        applicant=form.applicant(),
-        documents=form.documents_data(),
-        scans=form.scans(),
-        subject=form.cleaned_data["subject"],
-        return_method=form.cleaned_data["return_method"],
-    )
+    dossier = applications.apply_online(citizen=user, offering=offering, **form.application())
     return detail_response(request, dossier, 201)

@@ -151,6 +151,16 @@ class OnlineApplicationForm(ApplicantForm):
             self.add_error(None, problem)
         return data
 
+    def application(self) -> dict[str, Any]:
+        """The arguments of ``applications.apply_online`` besides who and what."""
+        return {
+            "applicant": self.applicant(),
+            "documents": self.documents_data(),
+            "scans": self.scans(),
+            "subject": self.cleaned_data["subject"],
+            "return_method": self.cleaned_data["return_method"],
+        }
+
     def scans(self) -> list[Scan]:
         if not self.files:
             return []

@@ -145,13 +145,7 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
     if post and form.is_valid():
         try:
             dossier = applications.apply_online(
-                citizen=user,
-                offering=offering,
-                applicant=form.applicant(),
-                documents=form.documents_data(),
-                scans=form.scans(),
-                subject=form.cleaned_data["subject"],
-                return_method=form.cleaned_data["return_method"],
+                citizen=user, offering=offering, **form.application()
             )
         except SERVICE_ERRORS as exc:
             form.add_error(None, _message(exc))
