@@ -427,7 +427,13 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
             | Q(current_unit__isnull=True, current_agency_id=f.place_id)
         )
     if f.officer_id is not None:
-        qs = qs.filter(assignee_id=f.officer_id or None)
+        # As the dashboard counts them: a step the officer holds now (0: nobody yet).
+        held = DossierStep.objects.filter(
+            dossier_id=OuterRef("pk"),
+            state=DossierStep.State.ACTIVE,
+            assignee_id=f.officer_id or None,
+        )
+        qs = qs.filter(Exists(held))
     if f.result == "on_time":
         qs = qs.filter(timeliness__in=ON_TIME)
     elif f.result == "late":
@@ -748,13 +754,17 @@ def may_see_dashboard(user: User) -> bool:
     )
 
 
-def _open_counts(clock: Clock) -> dict[str, Any]:
-    running = Q(status__in=list(rules.CLOCK_RUNNING))
+def _open_counts(clock: Clock, *, dossier: str = "", counted: str = "pk") -> dict[str, Any]:
+    """Open / due soon / overdue / paused, counting ``counted``; ``dossier``: the path to
+    the dossier's fields (``"dossier__"`` from its steps, whose own ``due_at`` counts)."""
+    status = f"{dossier}status__in"
+    running = Q(**{status: list(rules.CLOCK_RUNNING)})
+    due_soon = Q(due_at__gte=clock.now, due_at__lte=clock.soon)
     return {
-        "open": Count("pk", filter=Q(status__in=list(rules.OPEN))),
-        "due_soon": Count("pk", filter=running & Q(due_at__gte=clock.now, due_at__lte=clock.soon)),
-        "overdue": Count("pk", filter=running & Q(due_at__lt=clock.now)),
-        "paused": Count("pk", filter=Q(status__in=list(PAUSED))),
+        "open": Count(counted, filter=Q(**{status: list(rules.OPEN)}), distinct=bool(dossier)),
+        "due_soon": Count(counted, filter=running & due_soon, distinct=bool(dossier)),
+        "overdue": Count(counted, filter=running & Q(due_at__lt=clock.now), distinct=bool(dossier)),
+        "paused": Count(counted, filter=Q(**{status: list(PAUSED)}), distinct=bool(dossier)),
     }
 
 
@@ -782,7 +792,14 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         for name in ("open", "due_soon", "overdue", "paused"):
             setattr(target, name, getattr(target, name) + row[name])
     officers: dict[int, DashRow] = {}
-    for row in current.values("assignee_id").annotate(**_open_counts(clock)):
+    # By the steps each officer holds now (parallel branches: several per dossier), each
+    # against its own deadline; 0: steps nobody has been assigned yet.
+    held = DossierStep.objects.filter(
+        dossier__in=current.values("pk"), state=DossierStep.State.ACTIVE
+    )
+    for row in held.values("assignee_id").annotate(
+        **_open_counts(clock, dossier="dossier__", counted="dossier")
+    ):
         key = row["assignee_id"] or 0
         officers[key] = DashRow(
             key, "", row["open"], row["due_soon"], row["overdue"], row["paused"]

@@ -12,8 +12,9 @@ from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.accounts.services import create_staff_user
 from motcua.backoffice.tests.conftest import at
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.rules import Action
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.process_services import StepSpec, define_process
+from motcua.dossiers.rules import Action, Actor
 from motcua.dossiers.services import perform_action, receive_at_counter
 from motcua.testing.personas import APPLICANT, PASSWORD, Province
 
@@ -75,3 +76,41 @@ def test_the_register_prints_as_pdf(province: Province, login: Login, received: 
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     bad = client.get("/can-bo/so-theo-doi/", {"tu": "2025-03-31", "den": "2025-03-01"})
     assert bad.status_code == 422 and "Ngày cuối phải sau ngày đầu." in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_officers_are_counted_by_the_steps_they_hold(
+    province: Province, login: Login, clock: Any
+) -> None:
+    """Parallel branches: two specialists hold one dossier at once; both count it, and
+    each officer's link lists it."""
+
+    p = province
+    second = create_staff_user(
+        "cv2.longxuyen", full_name="Trương Văn Hai", agency=p.commune,
+        roles=[Role.SPECIALIST], unit=p.justice, password=PASSWORD,
+    )  # fmt: skip
+    spec = Actor.SPECIALIST
+    define_process(
+        p.offering,
+        name="Hai nhánh song song",
+        legal_working_days=3,
+        steps=[
+            StepSpec(0, "Tiếp nhận", p.one_stop, Actor.COUNTER_OFFICER, 4),
+            StepSpec(1, "Thẩm định hộ tịch", p.commune, spec, 8, unit=p.justice, branch=1),
+            StepSpec(1, "Thẩm định cư trú", p.commune, spec, 8, unit=p.justice, branch=2),
+            StepSpec(2, "Ký", p.commune, Actor.AGENCY_LEADER, 4),
+        ],
+    )
+    dossier = receive_at_counter(acting_user=p.counter, offering=p.offering, applicant=APPLICANT)
+    dossier = perform_action(dossier, Action.FORWARD, acting_user=p.counter)
+    steps = {s.name: s for s in dossier.steps.all()}
+    DossierStep.objects.filter(pk=steps["Thẩm định hộ tịch"].pk).update(assignee=p.specialist)
+    DossierStep.objects.filter(pk=steps["Thẩm định cư trú"].pk).update(assignee=second)
+    leader = login(p.leader)
+    board = leader.get("/can-bo/tong-quan/").context["board"]
+    officers = rows_by_name(board.by_officer)
+    assert officers["Lê Văn Minh"].open == 1 and officers["Trương Văn Hai"].open == 1
+    for officer in (p.specialist, second):
+        listed = leader.get("/can-bo/", {"tab": "open", "can_bo": officer.pk})
+        assert [r.dossier.code for r in listed.context["rows"]] == [dossier.code]
