@@ -103,6 +103,16 @@ def filtered_procedures(
     return queryset
 
 
+@dataclass(frozen=True)
+class CatalogPage:
+    """One page of a catalog search. ``partial``: no procedure has every word of the
+    query, so these have some of them (best first)."""
+
+    items: list[Procedure]
+    total: int
+    partial: bool = False
+
+
 def search_procedures(
     q: str | None = "",
     *,
@@ -113,11 +123,37 @@ def search_procedures(
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> tuple[list[Procedure], int]:
+    """One page of procedures matching ``q`` and the filters, best first, and the total
+    (see :func:`search_catalog`)."""
+    page = search_catalog(
+        q,
+        field=field,
+        level=level,
+        agency=agency,
+        online_level=online_level,
+        limit=limit,
+        offset=offset,
+    )
+    return page.items, page.total
+
+
+def search_catalog(
+    q: str | None = "",
+    *,
+    field: Field | str | None = None,
+    level: str | None = None,
+    agency: Agency | str | None = None,
+    online_level: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> CatalogPage:
     """One page of procedures matching ``q`` and the filters, best first, and the total.
 
     ``field`` is a Field or its slug, ``agency`` an Agency or its code (procedures it
     actively offers). A code or the start of one (``1.001193``, ``1.0011``) lists the
-    procedures whose code starts with it. An empty query lists everything by name.
+    procedures whose code starts with it. An empty query lists everything by name. Words
+    match whole (abbreviations spelt out, ``rules.query_terms``); when no procedure has
+    them all, those with some of them come back, marked ``partial``.
     Results come with their field and channels loaded.
     """
     limit = max(1, min(limit, MAX_LIMIT))
@@ -126,16 +162,19 @@ def search_procedures(
     if rules.looks_like_code(q):
         # Codes sort with the exact one first.
         matches = base.filter(code__startswith=(q or "").strip())
-        return _page_with_total(matches.order_by("code"), limit=limit, offset=offset)
+        return CatalogPage(*_page_with_total(matches.order_by("code"), limit=limit, offset=offset))
     terms = rules.query_terms(q)
     if not terms:
-        return _page_with_total(base.order_by("search_name", "code"), limit=limit, offset=offset)
+        ordered = base.order_by("search_name", "code")
+        return CatalogPage(*_page_with_total(ordered, limit=limit, offset=offset))
 
+    partial = False
     ids, total = _ranked_ids(base, terms, limit=limit, offset=offset, match_all=True)
     if total == 0 and len(terms) > 1:
         ids, total = _ranked_ids(base, terms, limit=limit, offset=offset, match_all=False)
+        partial = total > 0
     by_id = {p.pk: p for p in _with_relations(Procedure.objects.filter(pk__in=ids))}
-    return [by_id[pk] for pk in ids if pk in by_id], total
+    return CatalogPage([by_id[pk] for pk in ids if pk in by_id], total, partial)
 
 
 def _page_with_total(

@@ -53,12 +53,39 @@ def search_key(text: str | None) -> str:
     return " ".join(search_words(text))
 
 
+#: Abbreviations people type for words that procedure names spell out.
+ABBREVIATIONS: dict[str, str] = {
+    # The card is "thẻ căn cước" since the 2023 Law on Identification ("căn cước công dân"
+    # before): the two words both names share.
+    "cccd": "căn cước",
+    "cmnd": "chứng minh nhân dân",
+    "gplx": "giấy phép lái xe",
+    "gpkd": "giấy phép kinh doanh",
+    "dkkd": "đăng ký kinh doanh",
+    "hkd": "hộ kinh doanh",
+    "bhxh": "bảo hiểm xã hội",
+    "bhyt": "bảo hiểm y tế",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "lltp": "lý lịch tư pháp",
+    "qsdd": "quyền sử dụng đất",
+    "gcn": "giấy chứng nhận",
+    "ubnd": "ủy ban nhân dân",
+    "pccc": "phòng cháy chữa cháy",
+    "mst": "mã số thuế",
+    "tncn": "thu nhập cá nhân",
+    "gtgt": "giá trị gia tăng",
+}
+_EXPANSIONS = {search_key(short): search_words(long) for short, long in ABBREVIATIONS.items()}
+
+
 def query_terms(query: str | None) -> list[str]:
-    """The words of a search query, at most ``MAX_QUERY_TERMS``, duplicates removed."""
+    """The words of a search query, abbreviations spelt out (``gplx`` → giấy phép lái
+    xe), at most ``MAX_QUERY_TERMS``, duplicates removed."""
     terms: list[str] = []
     for word in search_words(query):
-        if word not in terms:
-            terms.append(word)
+        for term in _EXPANSIONS.get(word, [word]):
+            if term not in terms:
+                terms.append(term)
     return terms[:MAX_QUERY_TERMS]
 
 

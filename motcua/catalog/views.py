@@ -18,13 +18,13 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     form = ProcedureSearchForm(request.GET)
     arguments = form.search_arguments()
     page = form.page_number()
-    results, total = queries.search_procedures(
-        **arguments, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    found = queries.search_catalog(**arguments, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    results, total = found.items, found.total
     context = {
         "form": form,
         "results": results,
         "total": total,
+        "partial": found.partial,
         "page": page,
         "page_count": max(1, -(-total // PAGE_SIZE)),
         "query": arguments["q"],

@@ -150,3 +150,9 @@ def test_shortest_time_compares_units() -> None:
     times = [(Decimal(2), "working_day"), (Decimal(8), "hour"), (None, None), (Decimal(0), None)]
     assert rules.shortest_time_index(times) == 1
     assert rules.shortest_time_index([(None, None)]) is None
+
+
+def test_abbreviations_are_spelt_out() -> None:
+    assert rules.query_terms("Cấp lại CCCD") == ["cap", "lai", "can", "cuoc"]
+    assert rules.query_terms("qsdđ") == ["quyen", "su", "dung", "dat"]
+    assert rules.query_terms("lltp số 2") == ["li", "lich", "tu", "phap", "so", "2"]

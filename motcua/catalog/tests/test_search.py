@@ -143,3 +143,22 @@ def test_results_carry_field_and_channels_without_more_queries(
         results, _ = search_procedures("dang ky khai sinh")
         summary = [(p.field.name, p.shortest_channel()) for p in results]
     assert summary[0][0] == "Hộ tịch"
+
+
+def test_an_abbreviation_finds_the_names_that_spell_it_out() -> None:
+    results, total = search_procedures("cấp cccd", limit=10)
+    assert total > 0 and "can cuoc" in results[0].search_name
+    assert any(p.name.startswith("Cấp thẻ căn cước") for p in results)
+
+
+def test_a_partial_match_is_said_so() -> None:
+    from django.test import Client
+
+    from motcua.catalog.queries import search_catalog
+
+    assert search_catalog("khai sinh zzzkhongco").partial
+    assert not search_catalog("khai sinh").partial
+    page = Client().get("/thu-tuc/", {"q": "khai sinh zzzkhongco"}).content.decode()
+    assert "Không có thủ tục nào chứa đủ các từ" in page
+    page = Client().get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+    assert "Không có thủ tục nào chứa đủ các từ" not in page
