@@ -518,6 +518,9 @@ class DossierPage:
     forms: list[tuple[str, str]]
     level: str
     specialists: list[User] = field(default_factory=list)
+    #: Documents of the procedure's checklist the dossier lacks (online, before receipt:
+    #: what the counter officer checks before accepting or asking for a supplement).
+    missing: list[str] = field(default_factory=list)
 
 
 def _step_level(step: DossierStep, clock: Clock, paused: bool) -> str:
@@ -668,6 +671,13 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
     )
     if Action.ASSIGN in allowed:
         page.specialists = assignable_specialists(user, dossier, steps)
+    if status in rules.PRE_INTAKE:
+        have = {d.required_document_id for d in documents}
+        page.missing = [
+            d.name
+            for d in dossier.procedure.documents.all()
+            if (d.original_count or d.copy_count) and d.pk not in have
+        ]
     return page
 
 

@@ -78,6 +78,8 @@ def test_a_citizen_files_online_and_the_counter_accepts(  # type: ignore[no-unty
     office.fill("#id_password", PASSWORD)
     office.click("button[type=submit]")
     office.click(f"#worklist >> text={dossier.code}")
+    assert "to-khai.pdf" in office.locator("main").inner_text()
+    save_screenshot(office, "online-dossier-counter-1280")
     office.click(".action.direct button:has-text('Tiếp nhận hồ sơ')")
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED and dossier.appointment_at is not None

@@ -296,3 +296,21 @@ def test_the_counter_records_a_withdrawal_and_a_payment_notice_with_their_note(
         url(dossier, "thao-tac/record_payment/"), {"expected_version": dossier.version}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_counter_sees_which_catalog_documents_an_online_dossier_lacks(
+    province: Province, login: Login, clock: Any
+) -> None:
+    from motcua.dossiers.services import DocumentData, submit_online
+
+    first, second = province.procedure.documents.order_by("pk")
+    dossier = submit_online(
+        offering=province.offering,
+        applicant=APPLICANT,
+        documents=[DocumentData(first.name, copy_count=1, required_document_id=first.pk)],
+    )
+    page = login(province.counter).get(url(dossier)).content.decode()
+    assert "người nộp chưa gửi" in page and second.name in page.split("chưa gửi")[1]
+    perform_action(dossier, Action.ACCEPT, acting_user=province.counter)
+    assert "người nộp chưa gửi" not in login(province.counter).get(url(dossier)).content.decode()
