@@ -312,5 +312,6 @@ def test_the_counter_sees_which_catalog_documents_an_online_dossier_lacks(
     )
     page = login(province.counter).get(url(dossier)).content.decode()
     assert "người nộp chưa gửi" in page and second.name in page.split("chưa gửi")[1]
+    assert "Tệp người nộp gửi" in page and ">Bản chính</th>" not in page
     perform_action(dossier, Action.ACCEPT, acting_user=province.counter)
     assert "người nộp chưa gửi" not in login(province.counter).get(url(dossier)).content.decode()
