@@ -23,7 +23,6 @@ from pydantic import Field as SchemaField
 from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
-from motcua.catalog.rules import fold
 from motcua.core.api_json import schema_json_response
 from motcua.core.db import custom_plans
 from motcua.dossiers import rules
@@ -44,6 +43,7 @@ from motcua.dossiers.errors import (
 from motcua.dossiers.intake_offerings import offering_by_codes, offering_by_id
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.printouts import FORM_TITLES, available_forms, render_dossier_form
+from motcua.dossiers.queries import search_fold
 from motcua.dossiers.rules import ACTION_LABELS_VI, Action
 from motcua.dossiers.rules import Status as DossierStatus
 from motcua.dossiers.services import (
@@ -550,7 +550,7 @@ def _list_page(request: HttpRequest, filters: DossierFilters) -> Status[Any]:
     statuses = _status_filter(filters.status)
     if statuses:
         where &= Q(status__in=statuses)
-    folded = fold(filters.q)
+    folded = search_fold(filters.q)
     if folded:
         where &= Q(search_text__contains=folded)
     if filters.due:

@@ -10,6 +10,7 @@ queries does not grow with the number of rows.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -393,6 +394,21 @@ _OPEN_WORK_STATUSES: dict[str, frozenset[Status]] = {
 }
 
 
+_PHONE_LIKE = re.compile(r"[\d\s+.()-]+")
+
+
+def search_fold(query: str) -> str:
+    """The worklist search as stored (``fold``); a phone number as typed — spaces, dots,
+    ``+84`` — becomes its digits with the leading 0."""
+    text = query.strip()
+    if _PHONE_LIKE.fullmatch(text) and sum(ch.isdigit() for ch in text) >= 9:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if text.startswith("+84") or (digits.startswith("84") and len(digits) >= 11):
+            digits = "0" + digits[2:]
+        return digits
+    return fold(text)
+
+
 @dataclass(frozen=True)
 class WorklistFilter:
     tab: str = "mine"
@@ -416,7 +432,7 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
     """The dossiers of one tab with the filters, search and sort applied."""
     qs = _tab_dossiers(user, f.tab, clock)
     if f.q.strip():
-        qs = qs.filter(search_text__contains=fold(f.q))
+        qs = qs.filter(search_text__contains=search_fold(f.q))
     if f.procedure_id:
         qs = qs.filter(procedure_id=f.procedure_id)
     if f.status:
@@ -615,12 +631,14 @@ def assignable_specialists(
     user: User, dossier: Dossier, steps: Sequence[DossierStep]
 ) -> list[User]:
     """Specialists who may be assigned: of the next step's agency when the user hands
-    over (counter officer), else of the agency (and unit) of the active step."""
+    over (counter officer), else of the user's agency (and unit) where it holds an
+    active step."""
     held = _held_for_service(user, steps)
     if held is not None and held.role != Actor.SPECIALIST.value:
         targets = next_steps(steps, held)
-    else:
-        targets = [s for s in steps if s.state == DossierStep.State.ACTIVE]
+    else:  # the steps the user's own agency holds now
+        own = {user.agency_id, user.unit_id}
+        targets = [s for s in steps if s.state == DossierStep.State.ACTIVE and s.agency_id in own]
     if not targets:
         return []
     where = reduce(
@@ -765,16 +783,19 @@ def may_see_dashboard(user: User) -> bool:
 
 
 def _open_counts(clock: Clock, *, dossier: str = "", counted: str = "pk") -> dict[str, Any]:
-    """Open / due soon / overdue / paused, counting ``counted``; ``dossier``: the path to
-    the dossier's fields (``"dossier__"`` from its steps, whose own ``due_at`` counts)."""
-    status = f"{dossier}status__in"
+    """Open / due soon / overdue / paused dossiers (by the dossier's deadline, as the
+    headline and the worklist tabs count them), counting ``counted``; ``dossier``: the
+    path to the dossier's fields (``"dossier__"`` from its steps)."""
+    status, due = f"{dossier}status__in", f"{dossier}due_at"
     running = Q(**{status: list(rules.CLOCK_RUNNING)})
-    due_soon = Q(due_at__gte=clock.now, due_at__lte=clock.soon)
+    due_soon = Q(**{f"{due}__gte": clock.now, f"{due}__lte": clock.soon})
+    overdue = Q(**{f"{due}__lt": clock.now})
+    distinct = bool(dossier)
     return {
-        "open": Count(counted, filter=Q(**{status: list(rules.OPEN)}), distinct=bool(dossier)),
-        "due_soon": Count(counted, filter=running & due_soon, distinct=bool(dossier)),
-        "overdue": Count(counted, filter=running & Q(due_at__lt=clock.now), distinct=bool(dossier)),
-        "paused": Count(counted, filter=Q(**{status: list(PAUSED)}), distinct=bool(dossier)),
+        "open": Count(counted, filter=Q(**{status: list(rules.OPEN)}), distinct=distinct),
+        "due_soon": Count(counted, filter=running & due_soon, distinct=distinct),
+        "overdue": Count(counted, filter=running & overdue, distinct=distinct),
+        "paused": Count(counted, filter=Q(**{status: list(PAUSED)}), distinct=distinct),
     }
 
 
@@ -802,8 +823,8 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         for name in ("open", "due_soon", "overdue", "paused"):
             setattr(target, name, getattr(target, name) + row[name])
     officers: dict[int, DashRow] = {}
-    # By the steps each officer holds now (parallel branches: several per dossier), each
-    # against its own deadline; 0: steps nobody has been assigned yet.
+    # By the steps each officer holds now (parallel branches: several holders of one
+    # dossier); 0: steps nobody has been assigned yet.
     held = DossierStep.objects.filter(
         dossier__in=current.values("pk"), state=DossierStep.State.ACTIVE
     )

@@ -666,6 +666,9 @@ def _related(
             return held
         places = {user.agency_id, user.unit_id}
         return bool(places & agencies) and action not in ADVANCING - {Action.FORWARD}
+    if action is Action.ISSUE_APOLOGY:
+        # The deciding agency apologises and sets the new date, for the whole dossier.
+        return actor is Actor.AGENCY_LEADER and user.agency_id == dossier.deciding_agency_id
     if action in MANAGEMENT and actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
         if user.agency_id in agencies or any(s.agency_id == user.agency_id for s in active):
             return next((s for s in active if s.agency_id == user.agency_id), True)
@@ -1149,13 +1152,21 @@ class _Handler:
             self._finish_step(self.held)
             self._start_steps(upcoming, assignee)
         else:
+            # Each agency assigns its own staff to the step it holds (parallel branches:
+            # not the step another agency holds at the same time).
+            own = {getattr(self.user, "agency_id", None), getattr(self.user, "unit_id", None)}
             target = next(
-                (s for s in self.active if s.agency_id == assignee.agency_id),
+                (
+                    s
+                    for s in self.active
+                    if s.agency_id == assignee.agency_id and s.agency_id in own
+                ),
                 None,
             )
             if target is None:
                 raise InvalidDossierInput(
-                    "Chuyên viên phải thuộc cơ quan đang xử lý hồ sơ.", "assignee"
+                    "Chuyên viên phải thuộc cơ quan của bạn và cơ quan đang xử lý hồ sơ.",
+                    "assignee",
                 )
             self.step_updates.append((target, {"assignee_id": assignee.pk}))
             self.fields["assignee_id"] = assignee.pk

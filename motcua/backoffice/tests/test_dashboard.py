@@ -114,3 +114,12 @@ def test_officers_are_counted_by_the_steps_they_hold(
     for officer in (p.specialist, second):
         listed = leader.get("/can-bo/", {"tab": "open", "can_bo": officer.pk})
         assert [r.dossier.code for r in listed.context["rows"]] == [dossier.code]
+    # Late: the rows count it as the headline and the overdue tab do (the dossier's date).
+    clock.move_to(at(20, 9))
+    leader = login(p.leader)
+    board = leader.get("/can-bo/tong-quan/").context["board"]
+    officers = rows_by_name(board.by_officer)
+    assert board.totals["overdue"] == 1
+    assert officers["Lê Văn Minh"].overdue == 1 and officers["Trương Văn Hai"].overdue == 1
+    listed = leader.get("/can-bo/", {"tab": "overdue", "can_bo": second.pk})
+    assert [r.dossier.code for r in listed.context["rows"]] == [dossier.code]

@@ -115,6 +115,12 @@ def test_search_ignores_accents_and_matches_code_and_phone(
     assert codes(client, "?tab=all&q=Nguyen+Thi+Hong+Nhung") == [wanted.code]
     assert codes(client, "?tab=all&q=nguyễn+thị+HỒNG") == [wanted.code]
     assert codes(client, "?tab=all&q=0987654321") == [other.code]
+    assert codes(client, "?tab=all&q=0987+654+321") == [other.code]
+    assert codes(client, "?tab=all&q=%2B84+987+654+321") == [other.code]
+    assert codes(client, "?tab=all&q=0987.654.321") == [other.code]
+    # From another tab, a search that finds nothing there points to all the dossiers.
+    page = client.get("/can-bo/?tab=paused&q=Nguyen").content.decode()
+    assert "Tìm trong mọi hồ sơ bạn được xem" in page and "?tab=all&amp;q=Nguyen" in page
     assert codes(client, f"?tab=all&q={other.code}") == [other.code]
     assert codes(client, "?tab=all&q=khong+co+ai") == []
     assert set(codes(client, f"?tab=all&thu_tuc={province.procedure.pk}")) == {
