@@ -197,22 +197,53 @@ def _place(agency_id: int | None, names: dict[int, str]) -> str:
     return names.get(agency_id, "") if agency_id else ""
 
 
+#: Moments of the process that are not handovers but belong on the slip, as notes.
+_SLIP_NOTES = {
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+    Action.SUPPLEMENT: "Người nộp bổ sung hồ sơ",
+    Action.REQUEST_PAYMENT: "Thông báo nghĩa vụ tài chính",
+    Action.RECORD_PAYMENT: "Hoàn thành nghĩa vụ tài chính",
+    Action.ISSUE_APOLOGY: "Xin lỗi và hẹn lại ngày trả kết quả",
+}
+
+
+def _targets(event: DossierEvent) -> list[int]:
+    """The agencies a handover sent the dossier to (several for parallel branches)."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    many = payload.get("next_agencies")
+    if isinstance(many, list) and many:
+        return [int(a) for a in many]
+    return [event.to_agency_id] if event.to_agency_id else []
+
+
 def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
-    """Every handover from the event log, with its early / on time / late class."""
+    """Every handover from the event log, with its early / on time / late class; the
+    supplement, payment and apology moments as notes."""
     events = list(dossier.events.select_related("step").order_by("seq"))
     ids = {e.from_agency_id for e in events} | {e.to_agency_id for e in events}
+    ids |= {a for e in events for a in _targets(e)}
     names = dict(Agency.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
     lines = []
     for i, event in enumerate(events):
-        if event.step_id is None and event.action != Action.ACCEPT.value:
+        action = Action(event.action)
+        if action in _SLIP_NOTES:
+            note = _SLIP_NOTES[action] + (f": {event.reason}" if event.reason else "")
+            if action is Action.ISSUE_APOLOGY and dossier.new_appointment_at:
+                note += f" (hẹn mới {timezone.localtime(dossier.new_appointment_at):%d/%m/%Y})"
+            lines.append(
+                ctx.HandoverLine(
+                    from_unit=_place(event.actor_agency_id, names)
+                    or ("Người nộp hồ sơ" if event.actor_role == "applicant" else ""),
+                    to_unit="—",
+                    at=event.occurred_at,
+                    giver=event.actor_name,
+                    note=note,
+                )
+            )
             continue
-        receiver = ""
-        for later in events[i + 1 :]:
-            if later.actor_agency_id and later.step_id:
-                receiver = later.actor_name
-                break
-        note = event.reason
-        if event.action == Action.ACCEPT.value:
+        if event.step_id is None and action is not Action.ACCEPT:
+            continue
+        if action is Action.ACCEPT:
             lines.append(
                 ctx.HandoverLine(
                     from_unit="Người nộp hồ sơ",
@@ -225,18 +256,29 @@ def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
                 )
             )
             continue
+        targets = _targets(event)
+        receivers = []
+        for agency_id in targets:  # who acted next on a step of each receiving agency
+            later = next(
+                (e for e in events[i + 1 :] if e.step_id and e.from_agency_id == agency_id),
+                None,
+            )
+            if later is not None and later.actor_name not in receivers:
+                receivers.append(later.actor_name)
+        returned = action is Action.RETURN_RESULT
+        to_unit = "; ".join(_place(a, names) for a in targets)
+        if not to_unit and not returned:
+            to_unit = "Chờ các bước song song hoàn thành"
         lines.append(
             ctx.HandoverLine(
                 from_unit=_place(event.from_agency_id, names)
                 + (f" — {event.step.name}" if event.step else ""),
-                to_unit=_place(event.to_agency_id, names)
-                or ("Người nộp hồ sơ" if event.action == Action.RETURN_RESULT.value else ""),
+                to_unit=to_unit or "Người nộp hồ sơ",
                 at=event.occurred_at,
                 giver=event.actor_name,
-                receiver=receiver
-                or (dossier.applicant_name if event.action == Action.RETURN_RESULT.value else ""),
+                receiver="; ".join(receivers) or (dossier.applicant_name if returned else ""),
                 timeliness=event.timeliness or None,  # type: ignore[arg-type]
-                note=note,
+                note=event.reason,
             )
         )
     if dossier.received_at is None or dossier.appointment_at is None:

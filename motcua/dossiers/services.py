@@ -1064,6 +1064,8 @@ class _Handler:
                 assignee_id=assignee.pk if assignee else None,
             )
             self.payload["next_steps"] = [s.name for s in steps]
+            # Parallel branches start at several agencies at once (the control slip).
+            self.payload["next_agencies"] = sorted({s.agency_id for s in steps})
 
     def _next_steps(self, finishing: DossierStep) -> list[DossierStep]:
         """Steps that become active once ``finishing`` is done."""

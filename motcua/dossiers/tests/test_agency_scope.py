@@ -78,3 +78,30 @@ def test_an_agency_assigns_only_its_own_staff_to_its_step(province: Province) ->
     d = perform_action(d, Action.ASSIGN, acting_user=police_head, assignee=p.police_officer)
     police_step = next(s for s in d.steps.all() if s.agency_id == p.police.pk)
     assert police_step.assignee_id == p.police_officer.pk
+
+
+def test_the_control_slip_shows_both_branches_and_the_supplement(province: Province) -> None:
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from motcua.dossiers.printouts import render_dossier_form
+
+    p = province
+    d = _parallel(p)
+    d = perform_action(
+        d, Action.REQUEST_SUPPLEMENT, acting_user=p.police_officer, reason="Thiếu sổ hộ khẩu"
+    )
+    d = perform_action(d, Action.SUPPLEMENT, acting_user=p.counter)
+    d = perform_action(d, Action.FORWARD, acting_user=p.police_officer)
+    d = perform_action(d, Action.SUBMIT_FOR_SIGNATURE, acting_user=p.insurer)
+    pdf = PdfReader(io.BytesIO(render_dossier_form(d, "06")))
+    raw = " ".join(page.extract_text() or "" for page in pdf.pages)
+    slip = unicodedata.normalize("NFC", " ".join(raw.split()))
+    # The commune's step handed over to both agencies, and both officers received it.
+    assert "Công an tỉnh An Giang; Bảo hiểm xã hội tỉnh An Giang" in slip
+    assert "Võ Quốc Bảo; Huỳnh Ngọc Anh" in slip
+    assert "Chờ các bước song song hoàn thành" in slip  # police done before insurance
+    assert "Yêu cầu bổ sung, hoàn thiện hồ sơ: Thiếu sổ hộ khẩu" in slip
+    assert "Người nộp bổ sung hồ sơ" in slip
