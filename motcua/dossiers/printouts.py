@@ -145,6 +145,13 @@ def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
     )
 
 
+def _workplace(event: DossierEvent, dossier: Dossier) -> str:
+    """Where the officer who acted works: their unit (phòng, one-stop unit), else agency."""
+    officer = event.actor
+    place = (officer.unit or officer.agency) if officer is not None else None
+    return (place or dossier.intake_agency).name
+
+
 def _supplement_item(line: str) -> ctx.SupplementItem:
     """One line of the request: "document: why" (the reason after the first colon)."""
     document, _, reason = line.strip(" -•").partition(":")
@@ -157,7 +164,7 @@ def supplement_context(dossier: Dossier) -> ctx.SupplementContext:
     return ctx.SupplementContext(
         **_addressed(dossier, dossier.intake_agency, event),
         items=items,
-        guide_contact=f"{event.actor_name}, {dossier.intake_agency.name}",
+        guide_contact=f"{event.actor_name}, {_workplace(event, dossier)}",
         officer=event.actor_name,
     )
 

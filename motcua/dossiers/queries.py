@@ -597,6 +597,17 @@ def natural_actions(
     if Status(dossier.status) is not Status.IN_PROGRESS:
         return actions
     held = next((s for s in steps if holds_step(user, s)), None)
+    if held is None:  # a unit head or leader acting on the step their unit holds
+        places = {user.agency_id, user.unit_id} - {None}
+        held = next(
+            (
+                s
+                for s in steps
+                if s.state == DossierStep.State.ACTIVE
+                and (s.unit_id in places or (s.unit_id is None and s.agency_id in places))
+            ),
+            None,
+        )
     if held is None:
         return actions
     upcoming = next_steps(steps, held)

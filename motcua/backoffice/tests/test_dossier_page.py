@@ -315,3 +315,14 @@ def test_the_counter_sees_which_catalog_documents_an_online_dossier_lacks(
     assert "Tệp người nộp gửi" in page and ">Bản chính</th>" not in page
     perform_action(dossier, Action.ACCEPT, acting_user=province.counter)
     assert "người nộp chưa gửi" not in login(province.counter).get(url(dossier)).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_unit_head_is_offered_only_the_handover_the_process_expects(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    """At the commune's step the next one is the police's, not a signature: no «Trình ký»
+    (it could only be refused)."""
+    dossier = perform_action(received, Action.FORWARD, acting_user=province.counter)
+    actions = login(province.unit_head).get(url(dossier)).context["p"].actions
+    assert Action.SUBMIT_FOR_SIGNATURE not in actions

@@ -123,3 +123,5 @@ def test_the_receipt_says_how_documents_came_and_where_the_result_goes(
     notice = text(online, "02")
     assert "Tờ khai thiếu chữ ký của người yêu cầu" in notice
     assert "Giấy chứng sinh" in notice and "hoàn thiện hồ sơ ." not in notice
+    # The specialist who asked is reached at their own unit, not at the counter.
+    assert "liên hệ Lê Văn Minh, Phòng Văn hóa - Xã hội" in notice
