@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django_otp import user_has_device
 
 from motcua.backoffice.access import is_counter, may_print_register, staff_user
@@ -99,3 +101,15 @@ def backoffice_nav(context: Any) -> dict[str, Any]:
         "latest": inbox(user, 5, unread_only=True),
         "two_factor": user_has_device(user, confirmed=True),
     }
+
+
+@register.filter
+def iso_local(value: str) -> str:
+    """An ISO 8601 instant from an event's payload, as local "HH:MM dd/mm/yyyy"."""
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is None:
+        return instant.strftime("%H:%M %d/%m/%Y")
+    return timezone.localtime(instant).strftime("%H:%M %d/%m/%Y")

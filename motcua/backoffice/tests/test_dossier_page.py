@@ -192,6 +192,8 @@ def test_an_apology_sets_a_new_date_shown_on_the_page(
     page = leader.get(url(received)).content.decode()
     assert "17:00 12/03/2025" in page and "Đã hẹn lại" in page
     assert "<s>" in page  # the original appointment, struck through
+    assert "Hẹn trả kết quả mới: 17:00 12/03/2025 (hẹn cũ" in page  # in the log too
+    assert "Bước tiếp: Đăng ký khai sinh" in page  # where the forward sent it
 
 
 @pytest.mark.django_db
