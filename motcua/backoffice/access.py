@@ -19,6 +19,8 @@ from django_otp import user_has_device
 
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.queries import holds_step
 
 View = Callable[..., HttpResponseBase]
 
@@ -70,11 +72,19 @@ def is_counter(user: User) -> bool:
     return user.has_role(Role.COUNTER_OFFICER) and user.agency_id is not None
 
 
-def may_upload(user: User) -> bool:
-    """Scans at intake and while processing; the result's electronic copy (the clerk or
-    the leader who signed it too)."""
-    roles = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.CLERK, Role.AGENCY_LEADER)
-    return any(user.has_role(r) for r in roles)
+def may_upload(user: User, dossier: Dossier) -> bool:
+    """Who adds files to a dossier they can see: the counter where it was filed, whoever
+    holds one of its steps now, and the clerks and leaders of the deciding agency (the
+    result's electronic copy). Seeing a dossier alone is not enough."""
+    if user.has_role(Role.COUNTER_OFFICER) and dossier.intake_agency_id in (
+        user.agency_id,
+        user.unit_id,
+    ):
+        return True
+    if any(holds_step(user, step) for step in dossier.steps.all()):
+        return True
+    deciding = dossier.deciding_agency_id == user.agency_id
+    return deciding and (user.has_role(Role.CLERK) or user.has_role(Role.AGENCY_LEADER))
 
 
 def may_print_register(user: User) -> bool:

@@ -167,7 +167,7 @@ def _dossier_page(
         "attempt": attempt,
         "just_printed": printed if printed in dict(page.forms) else "",
         "upload_form": upload_form or UploadForm(dossier=dossier),
-        "may_upload": may_upload(user),
+        "may_upload": may_upload(user, dossier),
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 
@@ -261,8 +261,12 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     user, dossier = _me(request), _dossier_or_404(request, code)
     if isinstance(dossier, HttpResponse):
         return dossier
-    if not may_upload(user):
-        return denied(request, "Chỉ cán bộ tiếp nhận hoặc chuyên viên được tải tệp lên.")
+    if not may_upload(user, dossier):
+        return denied(
+            request,
+            "Chỉ cán bộ nơi tiếp nhận, người đang giữ bước xử lý, văn thư và lãnh đạo cơ quan "
+            "giải quyết được tải tệp lên hồ sơ này.",
+        )
     form = UploadForm(request.POST, request.FILES, dossier=dossier)
     if form.is_valid():
         document = dossier.documents.filter(pk=form.cleaned_data.get("document") or 0).first()

@@ -49,7 +49,8 @@ class VersionConflict(DossierError):
     def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message
-            or "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và thực hiện lại."
+            or "Hồ sơ vừa được cập nhật (ở trang khác hoặc bởi cán bộ khác) sau khi bạn mở. "
+            "Vui lòng tải lại trang, xem lại rồi thực hiện lại."
         )
 
 

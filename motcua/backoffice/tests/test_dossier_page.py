@@ -77,7 +77,7 @@ def test_a_stale_version_shows_the_conflict_and_keeps_the_input(
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Hồ sơ vừa được người khác cập nhật" in html
+    assert "Hồ sơ vừa được cập nhật (ở trang khác hoặc bởi cán bộ khác)" in html
     assert reason in html  # what the user typed is still in the form
     received.refresh_from_db()
     assert received.status == Status.IN_PROGRESS and received.version == 2
@@ -328,3 +328,30 @@ def test_a_unit_head_is_offered_only_the_handover_the_process_expects(
     dossier = perform_action(received, Action.FORWARD, acting_user=province.counter)
     actions = login(province.unit_head).get(url(dossier)).context["p"].actions
     assert Action.SUBMIT_FOR_SIGNATURE not in actions
+
+
+@pytest.mark.django_db
+def test_seeing_a_dossier_is_not_enough_to_add_files(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    from motcua.accounts.roles import Role
+    from motcua.accounts.services import create_staff_user
+    from motcua.testing.personas import PASSWORD
+
+    p = province
+    colleague = create_staff_user(
+        "cv2.longxuyen", full_name="Đồng Nghiệp", agency=p.commune, unit=p.justice,
+        roles=[Role.SPECIALIST], password=PASSWORD,
+    )  # fmt: skip
+    dossier = perform_action(received, Action.ASSIGN, acting_user=p.counter, assignee=p.specialist)
+    other = login(colleague)
+    assert other.get(url(dossier)).status_code == 200  # the unit's dossier: visible
+    assert "Tải thêm bản quét" not in other.get(url(dossier)).content.decode()
+    upload = io.BytesIO(PDF)
+    upload.name = "them.pdf"
+    assert other.post(url(dossier, "tai-len/"), {"files": upload}).status_code == 403
+    assert not Attachment.objects.exists()
+    upload = io.BytesIO(PDF)
+    upload.name = "them.pdf"
+    assert login(p.specialist).post(url(dossier, "tai-len/"), {"files": upload}).status_code == 302
+    assert Attachment.objects.count() == 1
