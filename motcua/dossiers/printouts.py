@@ -301,6 +301,22 @@ def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
     )
 
 
+def _register_note(d: Dossier) -> str:
+    """What the register's note column says of a dossier's course."""
+    notes = []
+    if d.channel == Channel.ONLINE:
+        notes.append("Nộp trực tuyến")
+    elif d.channel == Channel.POSTAL:
+        notes.append("Nộp qua bưu chính")
+    if d.supplement_requests:
+        notes.append("Có yêu cầu bổ sung")
+    if d.new_appointment_at is not None and d.appointment_at is not None:
+        notes.append(f"Hẹn lại (hẹn cũ {timezone.localtime(d.appointment_at):%d/%m/%Y})")
+    if d.paused_since is not None:
+        notes.append("Đang tạm dừng tính thời hạn")
+    return "; ".join(notes)
+
+
 def register_context(agency: Agency, date_from: date, date_to: date) -> ctx.RegisterContext:
     """Form 07: the dossiers received by ``agency`` in a date range (local dates)."""
     if date_to < date_from:
@@ -321,11 +337,14 @@ def register_context(agency: Agency, date_from: date, date_to: date) -> ctx.Regi
             seq=i,
             dossier_code=d.code or "",
             applicant=d.applicant_name,
+            contact=", ".join(p for p in (d.applicant_address, d.applicant_phone) if p),
             procedure=d.procedure.name,
             received_at=d.received_at or start,
             appointment_at=d.new_appointment_at or d.appointment_at or start,
             returned_at=d.returned_at,
-            status=STATUS_LABELS_VI[Status(d.status)],
+            status=STATUS_LABELS_VI[Status(d.status)]
+            + (f" — {ctx.TIMELINESS[d.timeliness]}" if d.timeliness in ctx.TIMELINESS else ""),
+            note=_register_note(d),
         )
         for i, d in enumerate(dossiers, start=1)
     ]

@@ -238,6 +238,7 @@ class RegisterRow(_Plain):
     returned_at: datetime | None = None
     status: str = ""
     note: str = ""
+    contact: str = ""  # address, phone
 
 
 @dataclass(frozen=True)

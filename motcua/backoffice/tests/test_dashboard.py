@@ -74,6 +74,15 @@ def test_the_register_prints_as_pdf(province: Province, login: Login, received: 
     assert page.status_code == 200 and 'type="date"' in page.content.decode()
     pdf = client.get("/can-bo/so-theo-doi/", {"tu": "2025-03-01", "den": "2025-03-31"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    raw = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    assert received.code in text and APPLICANT.phone in text
+    assert "Địa chỉ, số điện thoại" in text and "Tình trạng, kết quả" in text
     bad = client.get("/can-bo/so-theo-doi/", {"tu": "2025-03-31", "den": "2025-03-01"})
     assert bad.status_code == 422 and "Ngày cuối phải sau ngày đầu." in bad.content.decode()
 
