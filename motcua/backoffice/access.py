@@ -7,7 +7,7 @@ its code in this session (django-otp ``is_verified``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -19,7 +19,7 @@ from django_otp import user_has_device
 
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.queries import holds_step
 
 View = Callable[..., HttpResponseBase]
@@ -72,7 +72,7 @@ def is_counter(user: User) -> bool:
     return user.has_role(Role.COUNTER_OFFICER) and user.agency_id is not None
 
 
-def may_upload(user: User, dossier: Dossier) -> bool:
+def may_upload(user: User, dossier: Dossier, steps: Iterable[DossierStep]) -> bool:
     """Who adds files to a dossier they can see: the counter where it was filed, whoever
     holds one of its steps now, and the clerks and leaders of the deciding agency (the
     result's electronic copy). Seeing a dossier alone is not enough."""
@@ -81,7 +81,7 @@ def may_upload(user: User, dossier: Dossier) -> bool:
         user.unit_id,
     ):
         return True
-    if any(holds_step(user, step) for step in dossier.steps.all()):
+    if any(holds_step(user, step) for step in steps):
         return True
     deciding = dossier.deciding_agency_id == user.agency_id
     return deciding and (user.has_role(Role.CLERK) or user.has_role(Role.AGENCY_LEADER))

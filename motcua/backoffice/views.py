@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -40,10 +39,16 @@ from motcua.backoffice.forms import (
     WorklistForm,
 )
 from motcua.core.db import with_custom_plans
-from motcua.core.files import inline_file_response
+from motcua.core.http import inline_file_response, safe_next
 from motcua.dossiers import queries, rules
 from motcua.dossiers.access import access_dossier
-from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
+from motcua.dossiers.errors import (
+    SERVICE_ERRORS,
+    DossierPermissionDenied,
+    InvalidDossierInput,
+    error_message,
+    error_status,
+)
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.printouts import lookup_url, register_context, render_dossier_form
 from motcua.dossiers.rules import Action, Channel
@@ -58,7 +63,6 @@ FORM_AFTER = {
     Action.ISSUE_APOLOGY: "04",
     Action.STOP: "05",
 }
-SERVICE_ERRORS = (DossierError, rules.ActionNotAllowed, rules.ReasonRequired)
 
 
 def _me(request: HttpRequest) -> User:
@@ -70,18 +74,6 @@ def _me(request: HttpRequest) -> User:
 def _is_partial(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
-def _error_status(exc: Exception) -> int:
-    if isinstance(exc, DossierPermissionDenied):
-        return 403
-    if isinstance(exc, InvalidDossierInput | rules.ReasonRequired):
-        return 422
-    return 409  # version conflict, action not allowed now
-
-
-def _message(exc: Exception) -> str:
-    return str(getattr(exc, "message", "") or exc)
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -167,7 +159,7 @@ def _dossier_page(
         "attempt": attempt,
         "just_printed": printed if printed in dict(page.forms) else "",
         "upload_form": upload_form or UploadForm(dossier=dossier),
-        "may_upload": may_upload(user, dossier),
+        "may_upload": may_upload(user, dossier, (row.step for row in page.steps)),
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 
@@ -220,10 +212,10 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             else None,
         )
     except SERVICE_ERRORS as exc:
-        form.add_error(None, _message(exc))
+        form.add_error(None, error_message(exc))
         dossier.refresh_from_db()
         attempt = Attempt(act, form)
-        return _dossier_page(request, user, dossier, attempt=attempt, status=_error_status(exc))
+        return _dossier_page(request, user, dossier, attempt=attempt, status=error_status(exc))
     messages.success(request, f"Đã thực hiện: {rules.ACTION_LABELS_VI[act]}.")
     url = reverse("backoffice:dossier", args=[code])
     return redirect(url + (f"?in={FORM_AFTER[act]}" if act in FORM_AFTER else ""))
@@ -261,7 +253,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     user, dossier = _me(request), _dossier_or_404(request, code)
     if isinstance(dossier, HttpResponse):
         return dossier
-    if not may_upload(user, dossier):
+    if not may_upload(user, dossier, dossier.steps.all()):
         return denied(
             request,
             "Chỉ cán bộ nơi tiếp nhận, người đang giữ bước xử lý, văn thư và lãnh đạo cơ quan "
@@ -279,7 +271,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
                 kind=form.cleaned_data["kind"] or Attachment.Kind.SCAN,
             )
         except SERVICE_ERRORS as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(request, f"Đã tải lên {len(saved)} tệp.")
             return redirect("backoffice:dossier", code=code)
@@ -312,11 +304,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     offering = queries.receivable_offering(user, int(chosen))
     if offering is None:
         return denied(request, "Thủ tục không có hoặc không tiếp nhận tại đây.", status=404)
-    all_docs = list(offering.procedure.documents.all())
-    # Rows with no original and no copy are remarks of the catalog ("Lưu ý", "Trường
-    # hợp …"): shown as notes, not as documents to tick.
-    docs = [d for d in all_docs if d.original_count or d.copy_count]
-    remarks = [d for d in all_docs if not (d.original_count or d.copy_count)]
+    # The catalog's remarks are shown as notes, not as documents to tick.
+    docs, remarks = offering.procedure.checklist()
     post = request.method == "POST"
     form = IntakeForm(
         request.POST if post else None, request.FILES if post else None, required_documents=docs
@@ -337,7 +326,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             )
         except SERVICE_ERRORS as exc:
             target = getattr(exc, "field", "")
-            form.add_error(target if target in FIELD_ALIASES else None, _message(exc))
+            form.add_error(target if target in FIELD_ALIASES else None, error_message(exc))
         else:
             return redirect("backoffice:intake_done", code=dossier.code)
     context = {
@@ -405,12 +394,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("backoffice:worklist")
+    return safe_next(request, reverse("backoffice:worklist"))
 
 
 @staff_required

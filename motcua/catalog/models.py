@@ -50,6 +50,10 @@ class OnlineLevel(models.TextChoices):
     UNKNOWN = rules.UNKNOWN_ONLINE, "Chưa có thông tin"
 
 
+#: The levels of online service at which the portal takes dossiers.
+ONLINE_APPLICATION_LEVELS = (OnlineLevel.FULL_ONLINE, OnlineLevel.PARTIAL_ONLINE)
+
+
 class Procedure(models.Model):
     """One administrative procedure of the national database."""
 
@@ -135,10 +139,15 @@ class Procedure(models.Model):
     @property
     def takes_online_applications(self) -> bool:
         """In force and offered online in whole or in part: the portal takes dossiers."""
-        return self.status == self.Status.IN_FORCE and self.online_level in (
-            OnlineLevel.FULL_ONLINE,
-            OnlineLevel.PARTIAL_ONLINE,
+        return (
+            self.status == self.Status.IN_FORCE and self.online_level in ONLINE_APPLICATION_LEVELS
         )
+
+    def checklist(self) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
+        """The documents to bring or send, and the catalog's remarks among its rows
+        ("Lưu ý", "Trường hợp …": no original and no copy), from ``documents.all()``."""
+        rows = list(self.documents.all())
+        return [d for d in rows if d.is_document], [d for d in rows if not d.is_document]
 
     def national_deadline_cap(self) -> Decimal | None:
         """Longest local deadline (working days) that its channels allow."""
@@ -228,6 +237,11 @@ class RequiredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name[:80]
+
+    @property
+    def is_document(self) -> bool:
+        """A document to hand in (an original or a copy), not a remark of the catalog."""
+        return bool(self.original_count or self.copy_count)
 
 
 class ResultDocument(models.Model):

@@ -113,27 +113,10 @@ class CatalogPage:
     partial: bool = False
 
 
-def search_procedures(
-    q: str | None = "",
-    *,
-    field: Field | str | None = None,
-    level: str | None = None,
-    agency: Agency | str | None = None,
-    online_level: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-) -> tuple[list[Procedure], int]:
-    """One page of procedures matching ``q`` and the filters, best first, and the total
-    (see :func:`search_catalog`)."""
-    page = search_catalog(
-        q,
-        field=field,
-        level=level,
-        agency=agency,
-        online_level=online_level,
-        limit=limit,
-        offset=offset,
-    )
+def search_procedures(q: str | None = "", **filters: Any) -> tuple[list[Procedure], int]:
+    """One page of procedures and the total: :func:`search_catalog` (same arguments)
+    without the partial-match flag."""
+    page = search_catalog(q, **filters)
     return page.items, page.total
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from motcua.dossiers.rules import ActionNotAllowed
+from motcua.dossiers.rules import ActionNotAllowed, ReasonRequired
 
 __all__ = [
+    "SERVICE_ERRORS",
     "ActionNotAllowed",
     "DossierError",
     "DossierNotVisible",
     "DossierPermissionDenied",
     "InvalidDossierInput",
     "VersionConflict",
+    "error_message",
+    "error_status",
 ]
 
 
@@ -66,3 +69,20 @@ class InvalidDossierInput(DossierError):
 
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "field": self.field}
+
+
+#: What a page shows on the form that caused it (the API maps them in ``config.api``).
+SERVICE_ERRORS = (DossierError, ActionNotAllowed, ReasonRequired)
+
+
+def error_status(exc: Exception) -> int:
+    """The HTTP status of a page that shows one of :data:`SERVICE_ERRORS`."""
+    if isinstance(exc, DossierPermissionDenied):
+        return 403
+    if isinstance(exc, InvalidDossierInput | ReasonRequired):
+        return 422
+    return 409  # version conflict, action not allowed now
+
+
+def error_message(exc: Exception) -> str:
+    return str(getattr(exc, "message", "") or exc)

@@ -436,8 +436,7 @@ def _documents(offering: ProcedureOffering) -> list[DocumentData]:
             copy_count=d.copy_count,
             required_document_id=d.pk,
         )
-        for d in offering.procedure.documents.all()
-        if d.original_count or d.copy_count
+        for d in offering.procedure.checklist()[0]
     ][:6]
     return docs or [DocumentData("Đơn đề nghị (theo mẫu)", original_count=1)]
 

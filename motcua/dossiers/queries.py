@@ -702,11 +702,8 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
         page.specialists = assignable_specialists(user, dossier, steps)
     if status in rules.PRE_INTAKE:
         have = {d.required_document_id for d in documents}
-        page.missing = [
-            d.name
-            for d in dossier.procedure.documents.all()
-            if (d.original_count or d.copy_count) and d.pk not in have
-        ]
+        to_send, _remarks = dossier.procedure.checklist()
+        page.missing = [d.name for d in to_send if d.pk not in have]
     return page
 
 

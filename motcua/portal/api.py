@@ -17,7 +17,6 @@ from ninja.responses import Status
 from pydantic import Field as SchemaField
 
 from motcua.accounts.models import User
-from motcua.catalog.models import ProcedureOffering
 from motcua.core.api_json import JSON_CONTENT_TYPE
 from motcua.dossiers.api import ERRORS, DossierOut, LocalDateTime, detail_response
 from motcua.dossiers.errors import InvalidDossierInput
@@ -179,16 +178,12 @@ def file_online(request: HttpRequest, offering_id: Form[int]) -> HttpResponse:
     """
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
-    offering = (
-        ProcedureOffering.objects.select_related("procedure", "agency")
-        .filter(pk=offering_id)
-        .first()
-    )
-    if offering is None or not applications.accepts_online(offering):
+    offering = applications.online_offering(offering_id)
+    if offering is None:
         raise InvalidDossierInput(
             "Thủ tục này chưa nhận hồ sơ trực tuyến tại cơ quan đã chọn.", "offering_id"
         )
-    documents = [d for d in offering.procedure.documents.all() if d.original_count or d.copy_count]
+    documents, _remarks = offering.procedure.checklist()
     form = OnlineApplicationForm(request.POST, request.FILES, required_documents=documents)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))

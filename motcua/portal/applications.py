@@ -22,7 +22,7 @@ from motcua.accounts.models import User
 from motcua.audit.services import record_event
 from motcua.backoffice.models import Notification
 from motcua.backoffice.services import notify_counter
-from motcua.catalog.models import OnlineLevel, Procedure, ProcedureOffering
+from motcua.catalog.models import ONLINE_APPLICATION_LEVELS, Procedure, ProcedureOffering
 from motcua.dossiers.attachments import Scan, attach_scans, attach_to_checklist, check_files
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier
@@ -92,8 +92,20 @@ def online_offerings() -> QuerySet[ProcedureOffering]:
     return ProcedureOffering.objects.filter(
         is_active=True,
         procedure__status=Procedure.Status.IN_FORCE,
-        procedure__online_level__in=[OnlineLevel.FULL_ONLINE, OnlineLevel.PARTIAL_ONLINE],
+        procedure__online_level__in=ONLINE_APPLICATION_LEVELS,
     )
+
+
+def online_offering(offering_id: int) -> ProcedureOffering | None:
+    """The offering to apply for online, with its procedure's documents; None when there
+    is none or it is not taken online."""
+    offering = (
+        ProcedureOffering.objects.select_related("procedure", "agency")
+        .prefetch_related("procedure__documents")
+        .filter(pk=offering_id)
+        .first()
+    )
+    return offering if offering is not None and accepts_online(offering) else None
 
 
 def _citizen(user: User) -> User:

@@ -3,23 +3,28 @@ links here) and the citizen's own: account, online application, their dossiers."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureOffering
-from motcua.core.files import inline_file_response
-from motcua.dossiers import rules
-from motcua.dossiers.errors import DossierError, DossierPermissionDenied, InvalidDossierInput
+from motcua.core.http import inline_file_response, safe_next
+from motcua.dossiers.errors import (
+    SERVICE_ERRORS,
+    DossierPermissionDenied,
+    error_message,
+    error_status,
+)
 from motcua.dossiers.models import Attachment
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import allowed_actions_for
@@ -28,8 +33,6 @@ from motcua.portal.forms import OnlineApplicationForm, SignupForm, SupplementFor
 from motcua.portal.queries import public_view
 from motcua.portal.ratelimit import client_ip
 from motcua.portal.services import LookupInvalid, LookupThrottled, PublicLookupError, public_lookup
-
-SERVICE_ERRORS = (DossierError, rules.ActionNotAllowed, rules.ReasonRequired)
 
 
 @never_cache
@@ -61,17 +64,24 @@ def lookup(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- citizens
 
 
-def _citizen_only(request: HttpRequest) -> HttpResponse | None:
-    """A page for a staff account says where staff work instead (403)."""
-    user = request.user
-    if isinstance(user, User) and user.kind == User.Kind.STAFF:
-        return render(
-            request,
-            "portal/staff_here.html",
-            {"message": "Trang này dành cho công dân, tổ chức nộp hồ sơ trực tuyến."},
-            status=403,
-        )
-    return None
+def citizen_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of the logged-in citizen or organisation; a staff account is told where
+    staff work instead (403), anonymous users go to the login page."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if isinstance(user, User) and user.kind == User.Kind.STAFF:
+            return render(
+                request,
+                "portal/staff_here.html",
+                {"message": "Trang này dành cho công dân, tổ chức nộp hồ sơ trực tuyến."},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _me(request: HttpRequest) -> User:
@@ -83,7 +93,7 @@ def _me(request: HttpRequest) -> User:
 @never_cache
 def signup(request: HttpRequest) -> HttpResponse:
     """/dang-ky/: a citizen account (login: the personal identification number)."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "portal:my_dossiers")
     form = SignupForm(request.POST if request.method == "POST" else None)
@@ -100,15 +110,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/signup.html", {"form": form, "next": next_url}, status=status)
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 def apply_choose(request: HttpRequest) -> HttpResponse:
     """``?noi=<offering>`` from a procedure's page: on to that offering's form."""
     chosen = request.GET.get("noi", "")
@@ -117,23 +118,16 @@ def apply_choose(request: HttpRequest) -> HttpResponse:
     return redirect("portal:apply", offering_id=int(chosen))
 
 
-@login_required
+@citizen_page
 def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
     """/nop-truc-tuyen/<offering>/: the applicant, the files, the pledge; nothing is saved
     unless everything is right."""
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
-    offering = (
-        ProcedureOffering.objects.select_related("procedure", "agency")
-        .filter(pk=offering_id)
-        .first()
-    )
-    if offering is None or not applications.accepts_online(offering):
-        return render(request, "portal/not_online.html", {"offering": offering}, status=404)
-    all_docs = list(offering.procedure.documents.all())
-    docs = [d for d in all_docs if d.original_count or d.copy_count]
-    remarks = [d for d in all_docs if not (d.original_count or d.copy_count)]
+    offering = applications.online_offering(offering_id)
+    if offering is None:
+        known = ProcedureOffering.objects.select_related("agency", "procedure")
+        shown = {"offering": known.filter(pk=offering_id).first()}
+        return render(request, "portal/not_online.html", shown, status=404)
+    docs, remarks = offering.procedure.checklist()
     user = _me(request)
     post = request.method == "POST"
     form = OnlineApplicationForm(
@@ -148,7 +142,7 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
                 citizen=user, offering=offering, **form.application()
             )
         except SERVICE_ERRORS as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(
                 request,
@@ -166,22 +160,16 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
     return render(request, "portal/apply.html", context, status=422 if post else 200)
 
 
-@login_required
+@citizen_page
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     """/ho-so-cua-toi/: the citizen's dossiers, newest first."""
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
     dossiers = applications.own_dossiers(_me(request))[:200]
     return render(request, "portal/my_dossiers.html", {"dossiers": dossiers})
 
 
-@login_required
+@citizen_page
 def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
     """/ho-so-cua-toi/<code>/: status, timeline, files, and what the applicant may do now."""
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
     return _my_dossier_page(request, code)
 
 
@@ -216,61 +204,73 @@ def _my_dossier_page(
     return render(request, "portal/my_dossier.html", context, status=status)
 
 
-@login_required
+@citizen_page
 @require_POST
 def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
     form = SupplementForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _my_dossier_page(request, code, supplement=form, status=422)
-    try:
-        applications.supplement_online(
+    return _applicant_action(
+        request,
+        code,
+        form,
+        lambda data: applications.supplement_online(
             citizen=_me(request),
             code=code,
-            expected_version=form.cleaned_data["expected_version"],
-            note=form.cleaned_data["note"],
+            expected_version=data["expected_version"],
+            note=data["note"],
             scans=form.scans(),
-        )
-    except SERVICE_ERRORS as exc:
-        return _my_dossier_page(
-            request, code, supplement=form, error=_message(exc), status=_status(exc)
-        )
-    messages.success(request, "Đã gửi hồ sơ bổ sung.")
-    return redirect("portal:my_dossier", code=code)
+        ),
+        "Đã gửi hồ sơ bổ sung.",
+    )
 
 
-@login_required
+@citizen_page
 @require_POST
 def my_dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _my_dossier_page(request, code, withdraw=form, status=422)
-    try:
-        applications.withdraw_online(
+    return _applicant_action(
+        request,
+        code,
+        WithdrawForm(request.POST),
+        lambda data: applications.withdraw_online(
             citizen=_me(request),
             code=code,
-            expected_version=form.cleaned_data["expected_version"],
-            reason=form.cleaned_data["reason"],
-        )
+            expected_version=data["expected_version"],
+            reason=data["reason"],
+        ),
+        "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ ra thông báo dừng xử lý hồ sơ.",
+    )
+
+
+def _applicant_action(
+    request: HttpRequest,
+    code: str,
+    form: SupplementForm | WithdrawForm,
+    run: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Check the form, run the service; on any refusal the dossier page again with the
+    form and why (nothing was saved)."""
+    supplement = form if isinstance(form, SupplementForm) else None
+    withdraw = form if isinstance(form, WithdrawForm) else None
+    if not form.is_valid():
+        return _my_dossier_page(request, code, supplement=supplement, withdraw=withdraw, status=422)
+    try:
+        run(form.cleaned_data)
     except SERVICE_ERRORS as exc:
         return _my_dossier_page(
-            request, code, withdraw=form, error=_message(exc), status=_status(exc)
+            request,
+            code,
+            supplement=supplement,
+            withdraw=withdraw,
+            error=error_message(exc),
+            status=error_status(exc),
         )
-    messages.success(request, "Đã gửi yêu cầu rút hồ sơ. Cơ quan sẽ ra thông báo dừng xử lý hồ sơ.")
+    messages.success(request, done)
     return redirect("portal:my_dossier", code=code)
 
 
-@login_required
+@citizen_page
 def my_file(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileResponse:
     """A file of the citizen's own dossier (what they sent, the result): 404 otherwise."""
-    refused = _citizen_only(request)
-    if refused is not None:
-        return refused
     found = (
         Attachment.objects.filter(pk=pk, dossier__code=code, dossier__applicant_user=_me(request))
         .only("file", "content_type", "original_name")
@@ -281,15 +281,3 @@ def my_file(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileResp
             request, "portal/staff_here.html", {"message": "Không tìm thấy tệp."}, status=404
         )
     return inline_file_response(found)
-
-
-def _message(exc: Exception) -> str:
-    return str(getattr(exc, "message", "") or exc)
-
-
-def _status(exc: Exception) -> int:
-    if isinstance(exc, DossierPermissionDenied):
-        return 403
-    if isinstance(exc, InvalidDossierInput | rules.ReasonRequired):
-        return 422
-    return 409
