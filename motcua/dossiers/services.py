@@ -667,7 +667,9 @@ def _related(
         places = {user.agency_id, user.unit_id}
         return bool(places & agencies) and action not in ADVANCING - {Action.FORWARD}
     if action is Action.ISSUE_APOLOGY:
-        # The deciding agency apologises and sets the new date, for the whole dossier.
+        # The deciding agency apologises and sets the new date, for the whole dossier
+        # (provincial rules under Decree 118/2025/NĐ-CP, as Decree 107/2021 before;
+        # article unverified, see rules.transitions._APOLOGY).
         return actor is Actor.AGENCY_LEADER and user.agency_id == dossier.deciding_agency_id
     if action in MANAGEMENT and actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
         if user.agency_id in agencies or any(s.agency_id == user.agency_id for s in active):
@@ -987,7 +989,8 @@ class _Handler:
             self._finish(to)
 
     def _check_electronic_result(self) -> None:
-        """A result returned online is its electronic copy: it must be attached first."""
+        """A result returned online is its electronic copy: it must be attached first
+        (return online, Decree 45/2020/NĐ-CP arts. 14, 16, 18)."""
         if self.dossier.return_method != "online":
             return
         if not Attachment.objects.filter(
