@@ -19,8 +19,8 @@ from django_otp import user_has_device
 
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
+from motcua.dossiers import policy
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.queries import holds_step
 
 View = Callable[..., HttpResponseBase]
 
@@ -73,18 +73,8 @@ def is_counter(user: User) -> bool:
 
 
 def may_upload(user: User, dossier: Dossier, steps: Iterable[DossierStep]) -> bool:
-    """Who adds files to a dossier they can see: the counter where it was filed, whoever
-    holds one of its steps now, and the clerks and leaders of the deciding agency (the
-    result's electronic copy). Seeing a dossier alone is not enough."""
-    if user.has_role(Role.COUNTER_OFFICER) and dossier.intake_agency_id in (
-        user.agency_id,
-        user.unit_id,
-    ):
-        return True
-    if any(holds_step(user, step) for step in steps):
-        return True
-    deciding = dossier.deciding_agency_id == user.agency_id
-    return deciding and (user.has_role(Role.CLERK) or user.has_role(Role.AGENCY_LEADER))
+    """Who adds files to a dossier they can see (``policy.may_upload``)."""
+    return policy.may_upload(policy.person(user), dossier, steps)
 
 
 def may_print_register(user: User) -> bool:

@@ -1,115 +1,18 @@
-"""Who may see which dossier. Every read of a dossier goes through these helpers."""
+"""The dossiers a user may read, as querysets. Every read of a dossier goes through
+these helpers; the rule itself (who sees what) is ``motcua.dossiers.policy``'s."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 
-from motcua.accounts.access import agency_scope_ids
-from motcua.accounts.models import User
-from motcua.accounts.roles import Role
 from motcua.dossiers.errors import DossierPermissionDenied
-from motcua.dossiers.models import Dossier, DossierStep
-
-AnyUser = AbstractBaseUser | AnonymousUser | None
-
-
-def _staff(user: AnyUser) -> User | None:
-    if isinstance(user, User) and user.is_active and user.kind == User.Kind.STAFF:
-        return user
-    return None
-
-
-@dataclass(frozen=True)
-class Visibility:
-    """How :func:`visible_dossiers` restricts a user, resolved once.
-
-    Exactly one shape: ``everything`` (superusers, TTHC control), ``agencies`` (other
-    staff: the dossiers these agencies decide, received or hold or held a step of),
-    ``applicant_id`` (a citizen: their own dossiers), or nothing at all.
-    """
-
-    everything: bool = False
-    agencies: frozenset[int] = frozenset()
-    applicant_id: int | None = None
-
-
-def visibility(user: AnyUser) -> Visibility:
-    """Staff see the dossiers their agency decides, received, or holds (or held) a step of;
-    an agency administrator sees those of the agencies below theirs; TTHC-control officers
-    and superusers see the whole province. Citizens see their own dossiers."""
-    if isinstance(user, User) and user.is_active and user.is_superuser:
-        return Visibility(everything=True)
-    staff = _staff(user)
-    if staff is None:
-        if isinstance(user, User) and user.is_active:
-            return Visibility(applicant_id=user.pk)
-        return Visibility()
-    if staff.has_role(Role.TTHC_CONTROL):
-        return Visibility(everything=True)
-    scope = agency_scope_ids(staff)
-    if not scope:
-        return Visibility()
-    if staff.unit_id is not None:
-        # A one-stop unit receives for any agency of the province (Decree 118/2025/NĐ-CP
-        # art. 14): what its officers received or hold there is theirs to see.
-        scope = scope | {staff.unit_id}
-    return Visibility(agencies=frozenset(scope))
-
-
-def sees(seen: Visibility, dossier: Dossier, step_agency_ids: Iterable[int]) -> bool:
-    """Whether ``seen`` includes ``dossier``, whose steps are at ``step_agency_ids``: the
-    rule of :func:`visible_dossiers` on a row already read (the tests hold both equal)."""
-    if seen.everything:
-        return True
-    if seen.applicant_id is not None:
-        return dossier.applicant_user_id == seen.applicant_id
-    agencies = seen.agencies
-    return bool(agencies) and (
-        dossier.deciding_agency_id in agencies
-        or dossier.intake_agency_id in agencies
-        or (dossier.spans_agencies and any(agency_id in agencies for agency_id in step_agency_ids))
-    )
-
-
-class _ProbedExists(Exists):
-    """``EXISTS (… LIMIT 1 OFFSET 0)``: the ``OFFSET`` keeps PostgreSQL from turning the
-    test into a hashed subplan, so it probes the index for each row it reaches."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
-
-
-def agency_visible_q(agencies: Collection[int], *, probe_each_row: bool = False) -> Q:
-    """The dossiers ``agencies`` decide, received, or hold (or held) a step of.
-
-    As a filter of its own this reads the agencies' whole history (the step test cannot
-    use an index inside the OR); lists that are narrower anyway (a worklist tab) test it
-    on their few candidate rows only, see ``motcua.dossiers.queries``.
-
-    ``probe_each_row``: for a walk that stops early (the newest page of a busy agency's
-    dossiers), where PostgreSQL would otherwise hash every step the agencies ever held
-    (130,000 for a busy commune: 200 ms) to test the few hundred rows it walks (1 ms).
-    """
-    ids = sorted(agencies)
-    # EXISTS, not ``pk IN (…)``: PostgreSQL probes the steps of each candidate row instead
-    # of hashing every step the agency ever held (120,000 rows for a busy commune in a
-    # year); on a million dossiers the hashed form cost 20 ms per by-code access.
-    stepped = DossierStep.objects.filter(dossier_id=OuterRef("pk"), agency_id__in=ids)
-    held = _ProbedExists(stepped) if probe_each_row else Exists(stepped)
-    # Only a dossier that spans agencies has steps elsewhere than where it is decided and
-    # received: the others are not probed.
-    return (
-        Q(deciding_agency_id__in=ids)
-        | Q(intake_agency_id__in=ids)
-        | (Q(spans_agencies=True) & Q(held))
-    )
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.policy import AnyUser, visibility, visible_parts_q, visible_q
 
 
 class _IdIn(Lookup[int]):
@@ -143,7 +46,7 @@ def pk_in(ids: Collection[int]) -> Q:
 
 def visible_dossiers(user: AnyUser, *, probe_each_row: bool = False) -> QuerySet[Dossier]:
     """Dossiers the user may read (see :func:`visibility`; ``probe_each_row``: see
-    :func:`agency_visible_q`)."""
+    :func:`~motcua.dossiers.policy.visible_q`)."""
     seen = visibility(user)
     if seen.everything:
         return Dossier.objects.all()
@@ -151,7 +54,7 @@ def visible_dossiers(user: AnyUser, *, probe_each_row: bool = False) -> QuerySet
         return Dossier.objects.filter(applicant_user_id=seen.applicant_id)
     if not seen.agencies:
         return Dossier.objects.none()
-    return Dossier.objects.filter(agency_visible_q(seen.agencies, probe_each_row=probe_each_row))
+    return Dossier.objects.filter(visible_q(seen.agencies, probe_each_row=probe_each_row))
 
 
 #: Newest first, as the lists show dossiers.
@@ -165,8 +68,9 @@ def visible_values(
     may see: the same rows as ``visible_dossiers(user).filter(where)``, each once.
 
     For agency-scoped staff, a ``UNION ALL`` of three disjoint parts of
-    :func:`agency_visible_q` — decided by their agencies; received there and not decided
-    there; a step held there and neither — each read from its own index. Counting it
+    :func:`~motcua.dossiers.policy.visible_parts_q` — decided by their agencies; received
+    there and not decided there; a step held there and neither — each read from its own
+    index. Counting it
     with a limit (``ids[:n].count()``) stops at the limit: the parts after the one
     reaching it are not read. As one OR, the step test makes PostgreSQL read the
     agencies' whole history (or misjudge how many rows it will find).
@@ -179,18 +83,9 @@ def visible_values(
     seen = visibility(user)
     if not seen.agencies:
         return visible_dossiers(user).filter(where).order_by().values(*fields)
-    ids = sorted(seen.agencies)
-    decided = Q(deciding_agency_id__in=ids)
-    received = Q(intake_agency_id__in=ids)
-    stepped = DossierStep.objects.filter(dossier_id=OuterRef("pk"), agency_id__in=ids)
     parts = [
         Dossier.objects.filter(where, part).order_by().values(*fields)
-        for part in (
-            decided,
-            received & ~decided,
-            # Read from the index of the dossiers that span agencies (a few percent).
-            Q(spans_agencies=True) & Q(Exists(stepped)) & ~decided & ~received,
-        )
+        for part in visible_parts_q(seen.agencies)
     ]
     if (
         newest is not None

@@ -25,7 +25,7 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.core.api_json import schema_json_response
 from motcua.core.db import custom_plans
-from motcua.dossiers import rules
+from motcua.dossiers import policy, rules
 from motcua.dossiers.access import (
     NEWEST,
     access_dossier,
@@ -56,7 +56,7 @@ from motcua.dossiers.services import (
 )
 from motcua.integrations.auth import api_auth
 from motcua.worktime.queries import calendar_for
-from motcua.worktime.rules import InvalidInstant, due_after, parse_instant
+from motcua.worktime.rules import InvalidInstant, parse_instant
 
 router = Router(auth=api_auth)
 
@@ -462,18 +462,11 @@ def _status_filter(text: str) -> list[str]:
     return wanted
 
 
-def _due_filter(due: str) -> Q:
+def _due_filter(user: User | None, due: str) -> Q:
+    """Due soon / overdue on the calendar of the caller's agency, as the worklist."""
     now = timezone.now()
-    running = [s.value for s in rules.CLOCK_RUNNING]
-    if due == "overdue":
-        return Q(status__in=running, due_at__lt=now)
-    soon = due_after(
-        calendar_for(None),
-        now,
-        working_hours=rules.DEFAULT_DUE_SOON_WORKING_HOURS,
-        apply_cutoff=False,
-    )
-    return Q(status__in=running, due_at__gte=now, due_at__lte=soon)
+    soon = policy.due_soon_until(calendar_for(getattr(user, "agency", None)), now)
+    return policy.deadline_q(due, now, soon)
 
 
 def _offering(body: IntakeIn) -> ProcedureOffering:
@@ -554,7 +547,7 @@ def _list_page(request: HttpRequest, filters: DossierFilters) -> Status[Any]:
     if folded:
         where &= Q(search_text__contains=folded)
     if filters.due:
-        where &= _due_filter(filters.due)
+        where &= _due_filter(user, filters.due)
     cap = max(LIST_COUNT_CAP, filters.offset + filters.limit)
     window = slice(filters.offset, filters.offset + filters.limit)
     # The ids, up to the cap (the parts of visibility after the one reaching it unread).

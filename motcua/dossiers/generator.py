@@ -64,6 +64,7 @@ from motcua.agencies.rules import unit_name_in_text
 from motcua.agencies.unit_sources import GENERATION_2025
 from motcua.catalog.demo import demo_procedure_codes
 from motcua.catalog.models import ProcedureChannel, ProcedureOffering
+from motcua.dossiers import policy, rules
 from motcua.dossiers.attachments import add_attachment
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import Action, Actor, Channel, Status
@@ -398,13 +399,25 @@ def _roles(user: User) -> frozenset[Role]:
     return frozenset(Role(a.role) for a in user.role_assignments.all())
 
 
+@dataclass(frozen=True)
+class _ActiveStep:
+    agency_id: int
+    unit_id: int | None
+    role: str
+    assignee_id: int | None = None
+    state: str = policy.ACTIVE
+
+
 def _may_hold(
     user: User, roles: frozenset[Role], agency_id: int, unit_id: int | None, role: str
 ) -> bool:
-    """The service's rule for who holds a step: role, agency or unit node, the unit."""
-    if role not in {r.value for r in roles} or agency_id not in (user.agency_id, user.unit_id):
-        return False
-    return unit_id is None or user.unit_id in (None, unit_id)
+    """Whether ``user`` holds such a step by its own role (``policy.holds_as``): the
+    simulation gives each step to an officer of that role, not to a unit head taking over."""
+    who = policy.Person(
+        pk=user.pk, staff=True, agency_id=user.agency_id, unit_id=user.unit_id, roles=roles
+    )
+    actor = rules.actor_for_role(role)
+    return actor is not None and policy.holds_as(who, _ActiveStep(agency_id, unit_id, role), actor)
 
 
 def _holder(staff: list[tuple[User, frozenset[Role]]], step: Any) -> User | None:

@@ -27,14 +27,14 @@ from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.rules import fold, search_words
-from motcua.dossiers import rules
-from motcua.dossiers.access import agency_visible_q, pk_in, visibility, visible_dossiers
+from motcua.dossiers import policy, rules
+from motcua.dossiers.access import pk_in, visible_dossiers
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument, DossierEvent, DossierStep
+from motcua.dossiers.policy import visibility, visible_q
 from motcua.dossiers.printouts import available_forms
 from motcua.dossiers.rules import Action, Actor, Status
 from motcua.dossiers.services import allowed_actions_for, counter_agency
 from motcua.worktime.queries import calendar_for
-from motcua.worktime.rules import due_after
 
 PAGE_SIZE = 25
 ON_TIME = ("early", "on_time")
@@ -52,11 +52,7 @@ class Clock:
 
     def level(self, due: datetime | None) -> str:
         """``overdue``, ``due_soon`` or ``ok`` for a running deadline."""
-        if due is None:
-            return "ok"
-        if due < self.now:
-            return "overdue"
-        return "due_soon" if due <= self.soon else "ok"
+        return policy.deadline_level(due, self.now, self.soon)
 
 
 def clock_for(user: User, now: datetime | None = None) -> Clock:
@@ -66,10 +62,7 @@ def clock_for(user: User, now: datetime | None = None) -> Clock:
     most one working day (``DEFAULT_DUE_SOON_WORKING_HOURS``) of working time is left.
     """
     now = now or timezone.now()
-    cal = calendar_for(user.agency)
-    soon = due_after(
-        cal, now, working_hours=rules.DEFAULT_DUE_SOON_WORKING_HOURS, apply_cutoff=False
-    )
+    soon = policy.due_soon_until(calendar_for(user.agency), now)
     local = timezone.localtime(now)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return Clock(now=now, soon=soon, month_start=month_start)
@@ -84,47 +77,23 @@ def end_of_working_day(agency: Agency, day: date) -> datetime:
 # --------------------------------------------------------------------------- who holds what
 
 
-def _actors(user: User) -> list[Actor]:
-    return [a for r in user.role_set() if (a := rules.actor_for_role(r)) is not None]
-
-
 def _held_step_q(user: User) -> Q | None:
-    """Active steps this user holds (the service's ``_holds`` as a filter)."""
-    places = [pk for pk in (user.agency_id, user.unit_id) if pk]
-    if not places:
-        return None
-    unit_ok = Q() if user.unit_id is None else Q(unit__isnull=True) | Q(unit_id=user.unit_id)
-    parts = []
-    for actor in _actors(user):
-        part = Q(role=actor.value) & unit_ok
-        if actor not in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
-            part &= Q(assignee__isnull=True) | Q(assignee_id=user.pk)
-        parts.append(part)
-    if not parts:
-        return None
-    return Q(state=DossierStep.State.ACTIVE, agency_id__in=places) & reduce(operator.or_, parts)
+    """Active steps this user holds (``policy.held_steps_q``)."""
+    return policy.held_steps_q(policy.person(user))
 
 
 def holds_step(user: User, step: DossierStep) -> bool:
-    """Whether ``user`` holds ``step`` (same rule as :func:`_held_step_q`)."""
-    if step.state != DossierStep.State.ACTIVE or step.agency_id not in (
-        user.agency_id,
-        user.unit_id,
-    ):
-        return False
-    if step.unit_id is not None and user.unit_id not in (None, step.unit_id):
-        return False
-    for actor in _actors(user):
-        if step.role != actor.value:
-            continue
-        if actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
-            return True
-        if step.assignee_id in (None, user.pk):
-            return True
-    return False
+    """Whether ``user`` holds ``step`` (``policy.holds``)."""
+    return policy.holds(policy.person(user), step)
 
 
 def _mine_q(user: User) -> Q:
+    """The "mine" tab: held steps with work to do now (``policy.work_q``)."""
+    return policy.work_q(policy.person(user))
+
+
+def _held_q(user: User) -> Q:
+    """The dossiers of the steps the user holds, whatever their status."""
     held = _held_step_q(user)
     if held is None:
         return Q(pk__in=[])
@@ -180,7 +149,7 @@ def _scope_q(user: User) -> Q:
     their unit (unit head), decided by or sitting in their agency (leader)."""
     if sees_province(user):
         return Q()
-    return reduce(operator.or_, [q for q, _ in _scope_parts(user, _mine_q(user))])
+    return reduce(operator.or_, [q for q, _ in _scope_parts(user, _held_q(user))])
 
 
 # --------------------------------------------------------------------------- worklist tabs
@@ -228,13 +197,10 @@ def tabs_for(user: User) -> list[Tab]:
 
 def _when_q(key: str, clock: Clock) -> Q:
     """The status and deadline condition of a tab of the user's scope."""
-    running = Q(status__in=list(rules.CLOCK_RUNNING))
     if key == "open":
         return Q(status__in=list(rules.OPEN))
-    if key == "due_soon":
-        return running & Q(due_at__gte=clock.now, due_at__lte=clock.soon)
-    if key == "overdue":
-        return running & Q(due_at__lt=clock.now)
+    if key in ("due_soon", "overdue"):
+        return policy.deadline_q(key, clock.now, clock.soon)
     if key == "paused":
         return Q(status__in=list(PAUSED))
     if key == "done":
@@ -251,8 +217,8 @@ def _tab_q(user: User, key: str, clock: Clock) -> Q:
     if key == "results":
         return Q(status=Status.PROCESSED, intake_agency_id=counter_id)
     if key == "mine":
-        # Work to do now: not while the applicant must act (supplement, fees).
-        return _mine_q(user) & ~Q(status__in=list(PAUSED))
+        # Work to do now (``policy.work_q``): not while the applicant must act.
+        return _mine_q(user)
     if key == "all":
         return Q()
     return _scope_q(user) & _when_q(key, clock)
@@ -294,7 +260,7 @@ def _reach(user: User) -> _Reach | None:
     if seen.everything:
         # Only superusers and TTHC control see everything, and they answer for it all.
         return _Reach(mine=mine, scope=Q())
-    visible = agency_visible_q(seen.agencies)
+    visible = visible_q(seen.agencies)
     subtree = None
     if user.has_role(Role.AGENCY_LEADER) and user.agency is not None:
         # The same agencies as ``deciding_agency__path__startswith``, as indexed ids.
@@ -358,7 +324,7 @@ def tab_counts(user: User, tabs: Sequence[Tab], clock: Clock) -> dict[str, int |
     # Every test below but "mine" implies ``live`` (a status that is not final, or
     # finished this month): it is left out.
     if "mine" in counted:
-        held = reach.mine & ~Q(status__in=list(PAUSED))  # the dossiers of held steps
+        held = reach.mine & Q(status__in=sorted(policy.WORK_STATUSES))  # held steps' work
         counts["mine"] = Dossier.objects.filter(held, live).count()
     at_counter = [k for k in ("queue", "results") if k in counted]
     if at_counter:
@@ -580,14 +546,6 @@ def next_steps(steps: Sequence[DossierStep], finishing: DossierStep) -> list[Dos
     return list(firsts.values())
 
 
-def _held_for_service(user: User, steps: Sequence[DossierStep]) -> DossierStep | None:
-    active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
-    held = next((s for s in active if holds_step(user, s)), None)
-    if held is None and any(user.has_role(r) for r in (Role.AGENCY_LEADER, Role.UNIT_HEAD)):
-        held = next((s for s in active if s.agency_id == user.agency_id), None)
-    return held
-
-
 def natural_actions(
     user: User, dossier: Dossier, allowed: Sequence[Action], steps: Sequence[DossierStep]
 ) -> list[Action]:
@@ -596,18 +554,13 @@ def natural_actions(
     actions = sorted(allowed, key=lambda a: ACTION_ORDER.index(a) if a in ACTION_ORDER else 99)
     if Status(dossier.status) is not Status.IN_PROGRESS:
         return actions
-    held = next((s for s in steps if holds_step(user, s)), None)
-    if held is None:  # a unit head or leader acting on the step their unit holds
-        places = {user.agency_id, user.unit_id} - {None}
-        held = next(
-            (
-                s
-                for s in steps
-                if s.state == DossierStep.State.ACTIVE
-                and (s.unit_id in places or (s.unit_id is None and s.agency_id in places))
-            ),
-            None,
-        )
+    active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
+    found = policy.acting(
+        policy.person(user), dossier, dossier.status, Action.FORWARD, active
+    ) or policy.acting(
+        policy.person(user), dossier, dossier.status, Action.SUBMIT_FOR_SIGNATURE, active
+    )
+    held = found[1] if found else None
     if held is None:
         return actions
     upcoming = next_steps(steps, held)
@@ -641,32 +594,29 @@ ACTION_ORDER = [
 def assignable_specialists(
     user: User, dossier: Dossier, steps: Sequence[DossierStep]
 ) -> list[User]:
-    """Specialists who may be assigned: of the next step's agency when the user hands
-    over (counter officer), else of the user's agency (and unit) where it holds an
+    """Specialists who may be assigned, as the service checks it: of the next step's
+    agency when the user hands over from their own step (a counter officer, a unit
+    head's step), else of their agency (a unit head: of their unit) where it holds an
     active step."""
-    held = _held_for_service(user, steps)
+    who = policy.person(user)
+    active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
+    found = policy.acting(who, dossier, dossier.status, Action.ASSIGN, active)
+    if found is None:
+        return []
+    actor, held = found
     if held is not None and held.role != Actor.SPECIALIST.value:
         targets = next_steps(steps, held)
     else:  # the steps the user's own agency holds now
-        own = {user.agency_id, user.unit_id}
-        targets = [s for s in steps if s.state == DossierStep.State.ACTIVE and s.agency_id in own]
+        targets = [s for s in active if s.agency_id in who.places]
     if not targets:
         return []
-    where = reduce(
-        operator.or_,
-        [
-            Q(agency_id=s.agency_id)
-            & (Q() if s.unit_id is None else Q(unit__isnull=True) | Q(unit_id=s.unit_id))
-            for s in targets
-        ],
+    where = policy.any_of(
+        Q(agency_id=s.agency_id)
+        & (Q() if s.unit_id is None else Q(unit__isnull=True) | Q(unit_id=s.unit_id))
+        for s in targets
     )
     return list(
-        User.objects.filter(
-            where,
-            kind=User.Kind.STAFF,
-            is_active=True,
-            role_assignments__role=Role.SPECIALIST.value,
-        )
+        User.objects.filter(where, policy.assignees_q(who, actor))
         .distinct()
         .order_by("full_name", "username")
     )
@@ -928,18 +878,11 @@ def _warning_kind(agency: Agency, now: datetime, due: datetime) -> str:
 
 
 def step_holders(step: DossierStep) -> list[User]:
-    """Who answers for a step: its assignee, else the staff holding its role there."""
-    if step.assignee_id is not None:
-        return [step.assignee] if step.assignee else []
-    unit_ok = Q() if step.unit_id is None else Q(unit__isnull=True) | Q(unit_id=step.unit_id)
+    """Who holds a step now (``policy.holders_q``)."""
     return list(
-        User.objects.filter(
-            Q(agency_id=step.agency_id) | Q(unit_id=step.agency_id),
-            unit_ok,
-            kind=User.Kind.STAFF,
-            is_active=True,
-            role_assignments__role=step.role,
-        ).distinct()
+        User.objects.filter(policy.holders_q(step), kind=User.Kind.STAFF, is_active=True)
+        .distinct()
+        .order_by("pk")
     )
 
 

@@ -25,8 +25,8 @@ from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.rules import fold
 from motcua.core.rows import Later, batched
-from motcua.dossiers import rows, rules
-from motcua.dossiers.access import can_view_dossier, sees, visibility
+from motcua.dossiers import policy, rows, rules
+from motcua.dossiers.access import can_view_dossier
 from motcua.dossiers.errors import (
     DossierNotVisible,
     DossierPermissionDenied,
@@ -64,8 +64,6 @@ ADVANCING = frozenset(
 )
 PAUSING = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT})
 RESUMING = frozenset({Action.SUPPLEMENT, Action.RECORD_PAYMENT})
-#: Actions of the agency's management rather than of whoever holds the current step.
-MANAGEMENT = frozenset({Action.ISSUE_APOLOGY, Action.REJECT, Action.STOP, Action.ASSIGN})
 
 
 @dataclass(frozen=True)
@@ -617,16 +615,6 @@ def _online_intake_agency(deciding: Agency) -> Agency:
 # --------------------------------------------------------------------------- actions
 
 
-def _candidate_actors(user: User | None, dossier: Dossier, as_system: bool) -> list[Actor]:
-    if user is None:
-        return [Actor.SYSTEM] if as_system else []
-    if user.kind != User.Kind.STAFF:
-        return [Actor.APPLICANT] if dossier.applicant_user_id == user.pk else []
-    actors = [a for role in user.role_set() if (a := rules.actor_for_role(role)) is not None]
-    order = list(Actor)
-    return sorted(actors, key=order.index)
-
-
 def step_order(step: DossierStep) -> tuple[int, int, int, int]:
     """Process order of a dossier's steps (as ``DossierStep.Meta.ordering``), in memory."""
     return (step.stage, step.branch, step.position, step.pk or 0)
@@ -638,44 +626,12 @@ def _active_steps(dossier: Dossier) -> list[DossierStep]:
     return [s for s in steps if s.state == DossierStep.State.ACTIVE]
 
 
-def _holds(user: User, step: DossierStep, actor: Actor) -> bool:
-    # A step may sit at the user's agency or at the unit node (phòng, one-stop unit) they
-    # belong to.
-    if step.agency_id not in (user.agency_id, user.unit_id):
-        return False
-    if actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
-        return step.unit_id is None or user.unit_id in (None, step.unit_id)
-    if step.unit_id is not None and user.unit_id not in (None, step.unit_id):
-        return False
-    if step.assignee_id is not None and step.assignee_id != user.pk:
-        return False
-    return step.role == actor.value or actor is Actor.CLERK
-
-
 def _related(
     user: User | None, dossier: Dossier, actor: Actor, action: Action, active: list[DossierStep]
 ) -> DossierStep | bool:
-    """Whether ``user`` acting as ``actor`` may touch this dossier; the held step if any."""
-    if actor in (Actor.SYSTEM, Actor.APPLICANT):
-        return True
-    assert user is not None
-    agencies = {dossier.intake_agency_id, dossier.deciding_agency_id}
-    if actor is Actor.COUNTER_OFFICER:
-        held = next((s for s in active if _holds(user, s, actor)), None)
-        if held is not None:
-            return held
-        places = {user.agency_id, user.unit_id}
-        return bool(places & agencies) and action not in ADVANCING - {Action.FORWARD}
-    if action is Action.ISSUE_APOLOGY:
-        # The deciding agency apologises and sets the new date, for the whole dossier
-        # (provincial rules under Decree 118/2025/NĐ-CP, as Decree 107/2021 before;
-        # article unverified, see rules.transitions._APOLOGY).
-        return actor is Actor.AGENCY_LEADER and user.agency_id == dossier.deciding_agency_id
-    if action in MANAGEMENT and actor in (Actor.UNIT_HEAD, Actor.AGENCY_LEADER):
-        if user.agency_id in agencies or any(s.agency_id == user.agency_id for s in active):
-            return next((s for s in active if s.agency_id == user.agency_id), True)
-        return False
-    return next((s for s in active if _holds(user, s, actor)), False)
+    """Whether ``user`` acting as ``actor`` may touch this dossier; the step they act
+    through if any (``policy.acts_through``)."""
+    return policy.acts_through(policy.person(user), dossier, actor, action, active)
 
 
 def _resolve(
@@ -690,7 +646,7 @@ def _resolve(
         "supplement_requests_so_far": dossier.supplement_requests,
         "apologies_so_far": dossier.apologies,
     }
-    actors = _candidate_actors(user, dossier, as_system)
+    actors = policy.candidate_actors(policy.person(user), dossier, as_system=as_system)
     related = [(a, r) for a in actors if (r := _related(user, dossier, a, action, active))]
     if not related:
         if actors and can_view_dossier(user, dossier):
@@ -736,7 +692,7 @@ def _allowed_for(
 def allowed_actions_for(user: User | None, dossier: Dossier) -> list[Action]:
     """Exactly the actions this user may take on this dossier now (for the UI and API)."""
     active = _active_steps(dossier)
-    actors = _candidate_actors(user, dossier, as_system=False)
+    actors = policy.candidate_actors(policy.person(user), dossier)
     return _allowed_for(dossier, actors, active, user)
 
 
@@ -780,8 +736,8 @@ def perform_action(
         if found is None:
             raise DossierNotVisible()
         current, steps = found[0], sorted(found[1], key=step_order)
-        if require_visible and not sees(
-            visibility(acting_user), current, (s.agency_id for s in steps)
+        if require_visible and not policy.sees(
+            policy.visibility(acting_user), current, (s.agency_id for s in steps)
         ):
             raise DossierNotVisible()
         try:
@@ -1146,6 +1102,13 @@ class _Handler:
             raise InvalidDossierInput("Chọn cán bộ được phân công.", "assignee")
         if assignee.kind != User.Kind.STAFF or not assignee.has_role(Role.SPECIALIST):
             raise InvalidDossierInput("Người được phân công phải là chuyên viên.", "assignee")
+        who = policy.person(self.user)
+        if assignee.agency_id in who.places and not policy.may_assign(
+            who, self.actor, policy.person(assignee)
+        ):
+            raise InvalidDossierInput(
+                "Lãnh đạo phòng chỉ phân công chuyên viên của phòng mình.", "assignee"
+            )
         agency_ids = {s.agency_id for s in self.active}
         if self.held is not None and self.held.role != Actor.SPECIALIST.value:
             upcoming = self._next_steps(self.held)

@@ -219,7 +219,8 @@ TRANSITIONS: Final[Mapping[tuple[Status | None, Action], Transition]] = MappingP
         ),
         # ---- in progress (national 4)
         (_ST.IN_PROGRESS, _ACT.ASSIGN): _t(_ST.IN_PROGRESS, {U, L}),
-        (_ST.IN_PROGRESS, _ACT.FORWARD): _t(_ST.IN_PROGRESS, _HOLDERS),
+        # The counter forwards again a dossier sent back to its receiving step.
+        (_ST.IN_PROGRESS, _ACT.FORWARD): _t(_ST.IN_PROGRESS, _HOLDERS | {C}),
         (_ST.IN_PROGRESS, _ACT.RETURN_TO_PREVIOUS): _t(
             _ST.IN_PROGRESS, _HOLDERS, needs_reason=True
         ),

@@ -145,7 +145,9 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "counter": (200, 409, 409, 409),
     "specialist": (409, 200, 200, 409),
     "outsider": (404, 404, 404, 404),
-    "leader": (409, 200, 200, 200),  # a leader may act on any step of the agency
+    # The leader signs and decides (refusal, stop, apology); the steps of the specialists
+    # are not theirs to move (``dossiers.policy``).
+    "leader": (409, 409, 409, 200),
     "other_token": (404, 404, 404, 404),
     "anonymous": (401, 401, 401, 401),
     "tthc_control": (403, 403, 403, 403),

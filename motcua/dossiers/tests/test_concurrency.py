@@ -122,7 +122,8 @@ def test_two_officers_at_once_one_wins_one_gets_a_conflict(
         )
 
     def ask_supplement() -> Dossier:
-        officer = User.objects.get(pk=p.leader.pk)
+        # The unit head takes over the unassigned step of their unit.
+        officer = User.objects.get(pk=p.unit_head.pk)
         return perform_action(
             dossier.pk,
             Action.REQUEST_SUPPLEMENT,

@@ -39,7 +39,7 @@ from motcua.accounts.services import create_staff_user
 from motcua.agencies.models import Agency
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import import_procedure_records
-from motcua.dossiers import access, queries, rules
+from motcua.dossiers import access, policy, queries, rules
 from motcua.dossiers.access import NEWEST, visible_dossiers, visible_values
 from motcua.dossiers.bulk import generate_bulk
 from motcua.dossiers.models import Dossier, DossierStep
@@ -317,7 +317,7 @@ def ref_tab(user: User, key: str, row: Row, w: World) -> bool:
     if key == "results":
         return status == Status.PROCESSED and d.intake_agency_id == counter_id
     if key == "mine":
-        return held and status not in queries.PAUSED
+        return held and status in policy.WORK_STATUSES
     if key == "all":
         return True
     if key == "open":
@@ -493,9 +493,9 @@ def test_the_row_rule_of_an_action_matches_the_reference_and_the_query(world: Wo
     """``access.sees`` (an action tests the row it locked) = the reference = the query."""
     rows = _rows()
     for name, user in world.people.items():
-        seen = access.visibility(user)
+        seen = policy.visibility(user)
         listed = set(access.visible_dossiers(user).values_list("pk", flat=True))
         for r in rows:
-            verdict = access.sees(seen, r.d, (s.agency_id for s in r.steps))
+            verdict = policy.sees(seen, r.d, (s.agency_id for s in r.steps))
             assert verdict == ref_visible(user, r), (name, r.d.code)
             assert verdict == (r.d.pk in listed), (name, r.d.code)

@@ -50,7 +50,7 @@ received                     assign                in_progress                  
 received                     request_withdrawal    withdrawal_requested         AYC
 received                     issue_apology         received                     L
 in_progress                  assign                in_progress                  UL
-in_progress                  forward               in_progress                  SULK
+in_progress                  forward               in_progress                  CSULK
 in_progress                  return_to_previous    in_progress                  SULK
 in_progress                  request_supplement    supplement_requested         SUL
 in_progress                  request_payment       awaiting_payment             CSU
