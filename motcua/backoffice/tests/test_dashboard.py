@@ -132,3 +132,19 @@ def test_officers_are_counted_by_the_steps_they_hold(
     assert officers["Lê Văn Minh"].overdue == 1 and officers["Trương Văn Hai"].overdue == 1
     listed = leader.get("/can-bo/", {"tab": "overdue", "can_bo": second.pk})
     assert [r.dossier.code for r in listed.context["rows"]] == [dossier.code]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_register_date_inputs_hold_iso_dates_in_every_language(
+    province: Province, login: Login, clock: Any, language: str
+) -> None:
+    """``<input type="date">`` takes only YYYY-MM-DD: a localized 01/03/2025 shows empty
+    and blocks the form."""
+    from django.conf import settings
+
+    client = login(province.counter)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/can-bo/so-theo-doi/").content.decode()
+    assert 'type="date" name="tu" value="2025-03-01"' in html
+    assert 'type="date" name="den" value="2025-03-03"' in html
