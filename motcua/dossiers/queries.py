@@ -176,7 +176,7 @@ TABS: dict[str, Tab] = {
         Tab("all", "Tra cứu", "Mọi hồ sơ tôi được xem"),
     )
 }
-PAUSED = rules.CLOCK_PAUSED | {Status.INTAKE_SUPPLEMENT_REQUESTED}
+PAUSED = rules.WAITING_FOR_APPLICANT
 
 
 def tabs_for(user: User) -> list[Tab]:
@@ -434,24 +434,22 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
 @dataclass(frozen=True)
 class WorkRow:
     dossier: Dossier
-    level: str  # overdue / due_soon / ok / paused / finished / waiting
+    level: str  # overdue / due_soon / ok / paused / waiting / finished / closed
     appointment: datetime | None
 
 
+def dossier_level(dossier: Dossier, clock: Clock) -> str:
+    """The deadline column of the worklist and the dossier page (``rules.DEADLINE_LEVEL``;
+    the deadline decides while the clock runs)."""
+    level = rules.DEADLINE_LEVEL[Status(dossier.status)]
+    return clock.level(dossier.due_at) if level is None else level
+
+
 def work_rows(dossiers: Iterable[Dossier], clock: Clock) -> list[WorkRow]:
-    rows = []
-    for d in dossiers:
-        status = Status(d.status)
-        if status in rules.CLOCK_RUNNING:
-            level = clock.level(d.due_at)
-        elif status in PAUSED:
-            level = "paused"
-        elif status in rules.PRE_INTAKE:
-            level = "waiting"
-        else:
-            level = "finished"
-        rows.append(WorkRow(d, level, d.new_appointment_at or d.appointment_at))
-    return rows
+    return [
+        WorkRow(d, dossier_level(d, clock), d.new_appointment_at or d.appointment_at)
+        for d in dossiers
+    ]
 
 
 def procedures_in_view(user: User) -> list[tuple[int, str]]:
@@ -634,10 +632,6 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
     paused = status in PAUSED
     rows = [StepRow(s, _step_level(s, clock, paused)) for s in steps]
     allowed = natural_actions(user, dossier, allowed_actions_for(user, dossier), steps)
-    if status in rules.CLOCK_RUNNING:
-        level = clock.level(dossier.due_at)
-    else:
-        level = "paused" if paused else ("finished" if status in rules.FINISHED else "waiting")
     page = DossierPage(
         dossier=dossier,
         documents=documents,
@@ -646,7 +640,7 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
         steps=rows,
         actions=allowed,
         forms=available_forms(dossier),
-        level=level,
+        level=dossier_level(dossier, clock),
     )
     if Action.ASSIGN in allowed:
         page.specialists = assignable_specialists(user, dossier, steps)
