@@ -382,7 +382,11 @@ def test_a_dossier_refused_at_intake_is_not_shown_as_waiting(
     dossier = perform_action(
         dossier, Action.REFUSE_INTAKE, acting_user=p.counter, reason="Không thuộc thẩm quyền"
     )
-    _shows_closed(login(p.counter), dossier, "Không được tiếp nhận", "Chờ tiếp nhận")
+    counter = login(p.counter)
+    _shows_closed(counter, dossier, "Không được tiếp nhận", "Chờ tiếp nhận")
+    html = counter.get(url(dossier)).content.decode()
+    assert "Chưa tiếp nhận nên chưa có ngày hẹn" not in html
+    assert "Hồ sơ kết thúc khi chưa được tiếp nhận nên không có ngày hẹn." in html
 
 
 @pytest.mark.django_db
