@@ -37,7 +37,7 @@ class WorklistForm(forms.Form):
         label="Sắp xếp",
     )
     noi = forms.IntegerField(required=False, min_value=1)
-    can_bo = forms.IntegerField(required=False, min_value=0)
+    can_bo = forms.IntegerField(required=False, min_value=queries.NO_ACTIVE_STEP)
     ket_qua = forms.ChoiceField(
         required=False, choices=[("", ""), ("on_time", "Đúng hạn"), ("late", "Trễ hạn")]
     )

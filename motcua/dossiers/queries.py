@@ -382,9 +382,15 @@ class WorklistFilter:
     procedure_id: int | None = None
     status: str = ""
     place_id: int | None = None  # where the dossier is now (unit, or agency without unit)
-    officer_id: int | None = None  # 0: not assigned
+    officer_id: int | None = None  # 0: not assigned; NO_ACTIVE_STEP: no step held
     result: str = ""  # "on_time" / "late" (finished dossiers)
     sort: str = "due"
+
+
+#: ``officer_id`` of the dossiers no active step holds: online ones waiting to be
+#: completed before receipt, those of a procedure without an internal process.
+NO_ACTIVE_STEP = -1
+NO_ACTIVE_STEP_LABEL = "Không ở bước xử lý nào"
 
 
 SORTS: dict[str, tuple[str, list[Any]]] = {
@@ -408,7 +414,12 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
             Q(current_unit_id=f.place_id)
             | Q(current_unit__isnull=True, current_agency_id=f.place_id)
         )
-    if f.officer_id is not None:
+    if f.officer_id == NO_ACTIVE_STEP:
+        active = DossierStep.objects.filter(
+            dossier_id=OuterRef("pk"), state=DossierStep.State.ACTIVE
+        )
+        qs = qs.filter(~Exists(active))
+    elif f.officer_id is not None:
         # As the dashboard counts them: a step the officer holds now (0: nobody yet).
         held = DossierStep.objects.filter(
             dossier_id=OuterRef("pk"),
@@ -474,6 +485,8 @@ def officer_name(officer_id: int | None) -> str:
         return ""
     if officer_id == 0:
         return "Chưa phân công"
+    if officer_id == NO_ACTIVE_STEP:
+        return NO_ACTIVE_STEP_LABEL
     user = User.objects.filter(pk=officer_id).first()
     return (user.get_full_name() or user.username) if user else ""
 
@@ -787,6 +800,17 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         officers[key] = DashRow(
             key, "", row["open"], row["due_soon"], row["overdue"], row["paused"]
         )
+    # Dossiers no active step holds have a row too: the table counts what the tiles do.
+    unheld = current.exclude(pk__in=held.values("dossier_id")).aggregate(**_open_counts(clock))
+    if any(unheld.values()):
+        officers[NO_ACTIVE_STEP] = DashRow(
+            NO_ACTIVE_STEP,
+            NO_ACTIVE_STEP_LABEL,
+            unheld["open"],
+            unheld["due_soon"],
+            unheld["overdue"],
+            unheld["paused"],
+        )
     finished = DossierStep.objects.filter(
         dossier__in=base.values("pk"),
         state=DossierStep.State.DONE,
@@ -810,8 +834,11 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         place.name = names.get(place.key, "")
     people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=officers)}
     for officer in officers.values():
-        officer.name = people.get(officer.key, "Chưa phân công cán bộ")
-    by_officer = sorted(officers.values(), key=lambda r: (r.key == 0, -r.open, r.name))
+        officer.name = people.get(officer.key) or officer.name or "Chưa phân công cán bộ"
+    # The officers by their open dossiers; then the steps nobody was assigned, and the
+    # dossiers at no step, kept whatever the limit.
+    named = sorted((r for r in officers.values() if r.key > 0), key=lambda r: (-r.open, r.name))
+    by_officer = named[:officer_limit] + [officers[k] for k in (0, NO_ACTIVE_STEP) if k in officers]
     if sees_province(user):
         title = "Toàn tỉnh"
     elif user.has_role(Role.AGENCY_LEADER) and user.agency is not None:
@@ -822,7 +849,7 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         title=title,
         totals=totals,
         by_place=sorted(places.values(), key=lambda r: (-r.open, r.name)),
-        by_officer=by_officer[:officer_limit],
+        by_officer=by_officer,
     )
 
 
