@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.catalog.models import RequiredDocument
+from motcua.core.widgets import DateInput
 from motcua.dossiers import queries
 from motcua.dossiers.attachments import Scan, file_problems
 from motcua.dossiers.forms import ApplicantForm
@@ -36,7 +37,7 @@ class WorklistForm(forms.Form):
         label="Sắp xếp",
     )
     noi = forms.IntegerField(required=False, min_value=1)
-    can_bo = forms.IntegerField(required=False, min_value=0)
+    can_bo = forms.IntegerField(required=False, min_value=queries.NO_ACTIVE_STEP)
     ket_qua = forms.ChoiceField(
         required=False, choices=[("", ""), ("on_time", "Đúng hạn"), ("late", "Trễ hạn")]
     )
@@ -93,7 +94,7 @@ class ActionForm(forms.Form):
     )
     new_due = forms.DateField(
         label="Ngày hẹn trả kết quả mới",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         error_messages={
             "required": "Chọn ngày hẹn trả kết quả mới.",
             "invalid": "Ngày không hợp lệ.",
@@ -307,12 +308,12 @@ class TokenForm(forms.Form):
 class RegisterForm(forms.Form):
     tu = forms.DateField(
         label="Từ ngày",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         error_messages={"required": "Chọn ngày đầu.", "invalid": "Ngày không hợp lệ."},
     )
     den = forms.DateField(
         label="Đến ngày",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         error_messages={"required": "Chọn ngày cuối.", "invalid": "Ngày không hợp lệ."},
     )
 

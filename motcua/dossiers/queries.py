@@ -176,7 +176,7 @@ TABS: dict[str, Tab] = {
         Tab("all", "Tra cứu", "Mọi hồ sơ tôi được xem"),
     )
 }
-PAUSED = rules.CLOCK_PAUSED | {Status.INTAKE_SUPPLEMENT_REQUESTED}
+PAUSED = rules.WAITING_FOR_APPLICANT
 
 
 def tabs_for(user: User) -> list[Tab]:
@@ -382,9 +382,15 @@ class WorklistFilter:
     procedure_id: int | None = None
     status: str = ""
     place_id: int | None = None  # where the dossier is now (unit, or agency without unit)
-    officer_id: int | None = None  # 0: not assigned
+    officer_id: int | None = None  # 0: not assigned; NO_ACTIVE_STEP: no step held
     result: str = ""  # "on_time" / "late" (finished dossiers)
     sort: str = "due"
+
+
+#: ``officer_id`` of the dossiers no active step holds: online ones waiting to be
+#: completed before receipt, those of a procedure without an internal process.
+NO_ACTIVE_STEP = -1
+NO_ACTIVE_STEP_LABEL = "Không ở bước xử lý nào"
 
 
 SORTS: dict[str, tuple[str, list[Any]]] = {
@@ -408,7 +414,12 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
             Q(current_unit_id=f.place_id)
             | Q(current_unit__isnull=True, current_agency_id=f.place_id)
         )
-    if f.officer_id is not None:
+    if f.officer_id == NO_ACTIVE_STEP:
+        active = DossierStep.objects.filter(
+            dossier_id=OuterRef("pk"), state=DossierStep.State.ACTIVE
+        )
+        qs = qs.filter(~Exists(active))
+    elif f.officer_id is not None:
         # As the dashboard counts them: a step the officer holds now (0: nobody yet).
         held = DossierStep.objects.filter(
             dossier_id=OuterRef("pk"),
@@ -434,24 +445,22 @@ def worklist(user: User, f: WorklistFilter, clock: Clock) -> QuerySet[Dossier]:
 @dataclass(frozen=True)
 class WorkRow:
     dossier: Dossier
-    level: str  # overdue / due_soon / ok / paused / finished / waiting
+    level: str  # overdue / due_soon / ok / paused / waiting / finished / closed
     appointment: datetime | None
 
 
+def dossier_level(dossier: Dossier, clock: Clock) -> str:
+    """The deadline column of the worklist and the dossier page (``rules.DEADLINE_LEVEL``;
+    the deadline decides while the clock runs)."""
+    level = rules.DEADLINE_LEVEL[Status(dossier.status)]
+    return clock.level(dossier.due_at) if level is None else level
+
+
 def work_rows(dossiers: Iterable[Dossier], clock: Clock) -> list[WorkRow]:
-    rows = []
-    for d in dossiers:
-        status = Status(d.status)
-        if status in rules.CLOCK_RUNNING:
-            level = clock.level(d.due_at)
-        elif status in PAUSED:
-            level = "paused"
-        elif status in rules.PRE_INTAKE:
-            level = "waiting"
-        else:
-            level = "finished"
-        rows.append(WorkRow(d, level, d.new_appointment_at or d.appointment_at))
-    return rows
+    return [
+        WorkRow(d, dossier_level(d, clock), d.new_appointment_at or d.appointment_at)
+        for d in dossiers
+    ]
 
 
 def procedures_in_view(user: User) -> list[tuple[int, str]]:
@@ -476,6 +485,8 @@ def officer_name(officer_id: int | None) -> str:
         return ""
     if officer_id == 0:
         return "Chưa phân công"
+    if officer_id == NO_ACTIVE_STEP:
+        return NO_ACTIVE_STEP_LABEL
     user = User.objects.filter(pk=officer_id).first()
     return (user.get_full_name() or user.username) if user else ""
 
@@ -634,10 +645,6 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
     paused = status in PAUSED
     rows = [StepRow(s, _step_level(s, clock, paused)) for s in steps]
     allowed = natural_actions(user, dossier, allowed_actions_for(user, dossier), steps)
-    if status in rules.CLOCK_RUNNING:
-        level = clock.level(dossier.due_at)
-    else:
-        level = "paused" if paused else ("finished" if status in rules.FINISHED else "waiting")
     page = DossierPage(
         dossier=dossier,
         documents=documents,
@@ -646,7 +653,7 @@ def dossier_page(user: User, dossier: Dossier, clock: Clock) -> DossierPage:
         steps=rows,
         actions=allowed,
         forms=available_forms(dossier),
-        level=level,
+        level=dossier_level(dossier, clock),
     )
     if Action.ASSIGN in allowed:
         page.specialists = assignable_specialists(user, dossier, steps)
@@ -793,6 +800,17 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         officers[key] = DashRow(
             key, "", row["open"], row["due_soon"], row["overdue"], row["paused"]
         )
+    # Dossiers no active step holds have a row too: the table counts what the tiles do.
+    unheld = current.exclude(pk__in=held.values("dossier_id")).aggregate(**_open_counts(clock))
+    if any(unheld.values()):
+        officers[NO_ACTIVE_STEP] = DashRow(
+            NO_ACTIVE_STEP,
+            NO_ACTIVE_STEP_LABEL,
+            unheld["open"],
+            unheld["due_soon"],
+            unheld["overdue"],
+            unheld["paused"],
+        )
     finished = DossierStep.objects.filter(
         dossier__in=base.values("pk"),
         state=DossierStep.State.DONE,
@@ -816,8 +834,11 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         place.name = names.get(place.key, "")
     people = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=officers)}
     for officer in officers.values():
-        officer.name = people.get(officer.key, "Chưa phân công cán bộ")
-    by_officer = sorted(officers.values(), key=lambda r: (r.key == 0, -r.open, r.name))
+        officer.name = people.get(officer.key) or officer.name or "Chưa phân công cán bộ"
+    # The officers by their open dossiers; then the steps nobody was assigned, and the
+    # dossiers at no step, kept whatever the limit.
+    named = sorted((r for r in officers.values() if r.key > 0), key=lambda r: (-r.open, r.name))
+    by_officer = named[:officer_limit] + [officers[k] for k in (0, NO_ACTIVE_STEP) if k in officers]
     if sees_province(user):
         title = "Toàn tỉnh"
     elif user.has_role(Role.AGENCY_LEADER) and user.agency is not None:
@@ -828,7 +849,7 @@ def dashboard(user: User, clock: Clock, officer_limit: int = 50) -> Dashboard:
         title=title,
         totals=totals,
         by_place=sorted(places.values(), key=lambda r: (-r.open, r.name)),
-        by_officer=by_officer[:officer_limit],
+        by_officer=by_officer,
     )
 
 

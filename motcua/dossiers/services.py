@@ -22,7 +22,7 @@ from django.utils import timezone
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
-from motcua.catalog.models import ProcedureOffering
+from motcua.catalog.models import ProcedureOffering, RequiredDocument
 from motcua.catalog.rules import fold
 from motcua.core.rows import Later, batched
 from motcua.dossiers import policy, rows, rules
@@ -252,6 +252,25 @@ def _validate_applicant(applicant: ApplicantData) -> None:
         )
 
 
+def _validate_documents(offering: ProcedureOffering, documents: Sequence[DocumentData]) -> None:
+    """A line that names a checklist document names one of this procedure's."""
+    named = {doc.required_document_id for doc in documents} - {None}
+    if not named:
+        return
+    known = set(
+        RequiredDocument.objects.filter(
+            procedure_id=offering.procedure_id, pk__in=named
+        ).values_list("pk", flat=True)
+    )
+    for i, doc in enumerate(documents):
+        if doc.required_document_id is not None and doc.required_document_id not in known:
+            raise InvalidDossierInput(
+                f"Giấy tờ thứ {i + 1} («{doc.name.strip()[:100]}»): mã giấy tờ "
+                f"{doc.required_document_id} không thuộc thủ tục {offering.procedure.code}.",
+                f"documents[{i}].required_document_id",
+            )
+
+
 def _actor_name(user: User | None) -> str:
     if user is None:
         return "Hệ thống"
@@ -326,6 +345,7 @@ def _new_dossier(
     row is written, so the dossier is inserted once, complete.
     """
     _validate_applicant(applicant)
+    _validate_documents(offering, documents)
     if not offering.is_active:
         raise InvalidDossierInput("Cơ quan hiện không tiếp nhận thủ tục này.", "offering")
     if channel is rules.Channel.POSTAL and not postal_item_number.strip():

@@ -36,8 +36,10 @@ ID_NUMBER = re.compile(r"^\d{12}$")
 class RegistrationError(Exception):
     """The account cannot be created; ``field`` names the input at fault."""
 
-    def __init__(self, message: str, field: str) -> None:
+    def __init__(self, message: str, field: str, reasons: Sequence[str] = ()) -> None:
         self.message, self.field = message, field
+        #: Each reason on its own (the password rules it breaks), else the message.
+        self.reasons = list(reasons) or [message]
         super().__init__(message)
 
 
@@ -64,7 +66,7 @@ def register_citizen(data: Registration) -> User:
     try:
         validate_password(data.password, user)
     except ValidationError as exc:
-        raise RegistrationError(" ".join(exc.messages), "password") from exc
+        raise RegistrationError(" ".join(exc.messages), "password", exc.messages) from exc
     user.set_password(data.password)
     try:
         with transaction.atomic():

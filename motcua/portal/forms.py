@@ -184,8 +184,21 @@ def _field(doc: RequiredDocument) -> str:
     return f"doc_{doc.pk}"
 
 
+#: The version the page showed (a hidden field): missing or wrong only on a stale or
+#: altered page.
+STALE_PAGE = "Trang này đã cũ: vui lòng tải lại trang rồi gửi lại."
+
+
+def _expected_version() -> forms.IntegerField:
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE},
+    )
+
+
 class SupplementForm(forms.Form):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    expected_version = _expected_version()
     note = forms.CharField(
         label="Ghi chú (không bắt buộc)",
         max_length=2000,
@@ -206,7 +219,7 @@ class SupplementForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    expected_version = _expected_version()
     reason = forms.CharField(
         label="Lý do rút hồ sơ",
         max_length=2000,

@@ -89,6 +89,10 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
+#: The signup form's field for a field the registration names.
+SIGNUP_FIELDS = {"password": "password1"}
+
+
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def signup(request: HttpRequest) -> HttpResponse:
@@ -101,7 +105,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             user = applications.register_citizen(form.registration())
         except applications.RegistrationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            field = SIGNUP_FIELDS.get(exc.field, exc.field)
+            for reason in exc.reasons:
+                form.add_error(field if field in form.fields else None, reason)
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Đã tạo tài khoản. Bạn có thể nộp hồ sơ trực tuyến.")

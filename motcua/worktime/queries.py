@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,9 +67,26 @@ def calendar_for(agency: Agency | None = None) -> WorkCalendar:
     key = (agency.pk if agency else None, calendar_version(), year)
     cached = _memo.get(key)
     if cached is None:
-        cached = _build_calendar(agency, range(year - YEARS_BACK, year + YEARS_AHEAD + 1))
+        cached = _build_calendar(agency, _years(year))
         _memo[key] = cached
     return cached
+
+
+def national_calendar() -> WorkCalendar:
+    """The national days alone, with the default sessions: what applies before the
+    province's tables exist (no database is read)."""
+    national = vietnam_days(_years(timezone.localdate().year))
+    return WorkCalendar(days_off=national.days_off, extra_working_days=national.extra_working_days)
+
+
+def calendar_tables_exist() -> bool:
+    """Whether the database has the tables the calendar reads (``motcua migrate`` ran)."""
+    needed = {m._meta.db_table for m in (Agency, CalendarDay, WorkSchedule)}
+    return needed <= set(connection.introspection.table_names())
+
+
+def _years(year: int) -> range:
+    return range(year - YEARS_BACK, year + YEARS_AHEAD + 1)
 
 
 def _build_calendar(agency: Agency | None, years: range) -> WorkCalendar:

@@ -14,7 +14,7 @@ from motcua.dossiers.rules import Action
 from motcua.dossiers.services import ApplicantData, DocumentData, perform_action
 from motcua.dossiers.services import receive_at_counter as receive
 from motcua.testing.personas import PASSWORD, Province
-from tests.browser.conftest import horizontal_overflow, save_screenshot
+from tests.browser.conftest import ARTIFACTS, horizontal_overflow, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,3 +109,49 @@ def test_a_counter_officer_receives_a_dossier_and_follows_it(
     phone_page.wait_for_selector(".messages")
     dossier.refresh_from_db()
     assert dossier.status == "in_progress"
+
+
+def test_a_counter_officer_prints_the_register_in_vietnamese(
+    live_server: Any, province: Province, desktop_page: Any
+) -> None:
+    """Form 07: the date pickers show the month so far (ISO values, not 01/03/2025), and
+    «In sổ (PDF)» opens a real PDF listing today's dossier."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    p = province
+    dossier = receive(
+        acting_user=p.counter,
+        offering=p.offering,
+        applicant=ApplicantData(name="Nguyễn Thị Hồng Nhung", phone="0912345678"),
+        documents=[DocumentData("Tờ khai đăng ký khai sinh", original_count=1)],
+    )
+    page = desktop_page
+    log_in(page, live_server.url, p.counter.username, "/can-bo/so-theo-doi/")
+    assert page.get_attribute("html", "lang") == "vi"
+    today = timezone.localdate()
+    assert page.input_value("#id_tu") == today.replace(day=1).isoformat()
+    assert page.input_value("#id_den") == today.isoformat()
+    save_screenshot(page, "register-1280")
+    with page.context.expect_page(timeout=15_000) as opened:
+        page.get_by_role("button", name="In sổ (PDF)").click()
+    tab = opened.value  # the form opens the PDF in a new tab
+    tab.wait_for_load_state()
+    assert f"tu={today.replace(day=1).isoformat()}" in tab.url
+    assert f"den={today.isoformat()}" in tab.url
+    # The tab shows the browser's PDF viewer; the same request, made with the tab's
+    # session, gives the file itself.
+    response = page.context.request.get(tab.url)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    assert body.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(body))
+    raw = " ".join(pg.extract_text() or "" for pg in reader.pages)
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    assert "SỔ THEO DÕI HỒ SƠ" in text.upper()
+    assert dossier.code in text and "0912345678" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "register.pdf").write_bytes(body)  # for people to look at

@@ -23,6 +23,7 @@ LEVEL_LABELS = {
     "running": "Đang xử lý",
     "paused": "Tạm dừng",
     "finished": "Đã giải quyết xong",
+    "closed": "Đã kết thúc",
     "waiting": "Chờ tiếp nhận",
     "early": "Trước hạn",
     "on_time": "Đúng hạn",

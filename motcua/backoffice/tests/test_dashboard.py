@@ -132,3 +132,54 @@ def test_officers_are_counted_by_the_steps_they_hold(
     assert officers["Lê Văn Minh"].overdue == 1 and officers["Trương Văn Hai"].overdue == 1
     listed = leader.get("/can-bo/", {"tab": "overdue", "can_bo": second.pk})
     assert [r.dossier.code for r in listed.context["rows"]] == [dossier.code]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_register_date_inputs_hold_iso_dates_in_every_language(
+    province: Province, login: Login, clock: Any, language: str
+) -> None:
+    """``<input type="date">`` takes only YYYY-MM-DD: a localized 01/03/2025 shows empty
+    and blocks the form."""
+    from django.conf import settings
+
+    client = login(province.counter)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/can-bo/so-theo-doi/").content.decode()
+    assert 'type="date" name="tu" value="2025-03-01"' in html
+    assert 'type="date" name="den" value="2025-03-03"' in html
+
+
+@pytest.mark.django_db
+def test_paused_dossiers_nobody_holds_still_count_in_the_officer_table(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    """The tile "Tạm dừng" and the officer table count the same dossiers: one waiting to
+    be completed before receipt holds no step, and has a row of its own (it used to
+    vanish, the table adding up to less than the tile)."""
+    from motcua.dossiers.services import submit_online
+
+    p = province
+    held = perform_action(received, Action.FORWARD, acting_user=p.counter)
+    held = perform_action(held, Action.ASSIGN, acting_user=p.leader, assignee=p.specialist)
+    held = perform_action(
+        held, Action.REQUEST_SUPPLEMENT, acting_user=p.specialist, reason="Thiếu giấy chứng sinh"
+    )
+    online = submit_online(offering=p.offering, applicant=APPLICANT)
+    online = perform_action(
+        online, Action.REQUEST_SUPPLEMENT, acting_user=p.counter, reason="Ảnh tờ khai bị mờ"
+    )
+    leader = login(p.leader)
+    response = leader.get("/can-bo/tong-quan/")
+    board = response.context["board"]
+    assert board.totals["paused"] == 2
+    assert sum(r.paused for r in board.by_officer) == board.totals["paused"]
+    officers = rows_by_name(board.by_officer)
+    assert officers["Lê Văn Minh"].paused == 1
+    nobody = officers["Không ở bước xử lý nào"]
+    assert nobody.paused == 1
+    html = response.content.decode()
+    assert "được tính cho mỗi cán bộ giữ một bước" in html  # parallel steps, explained
+    listed = leader.get("/can-bo/", {"tab": "paused", "can_bo": nobody.key})
+    assert [r.dossier.code for r in listed.context["rows"]] == [online.code]
+    assert "Không ở bước xử lý nào" in listed.content.decode()

@@ -355,3 +355,46 @@ def test_seeing_a_dossier_is_not_enough_to_add_files(
     upload.name = "them.pdf"
     assert login(p.specialist).post(url(dossier, "tai-len/"), {"files": upload}).status_code == 302
     assert Attachment.objects.count() == 1
+
+
+def _shows_closed(client: Client, dossier: Dossier, status: str, contradiction: str) -> None:
+    """The page's status line and the worklist row read "closed", never ``contradiction``."""
+    html = client.get(url(dossier)).content.decode()
+    start = html.index('<p class="bo-status">')
+    line = html[start : html.index("</p>", start)]
+    assert status in line and "Đã kết thúc" in line
+    assert contradiction not in line
+    listed = client.get("/can-bo/", {"tab": "all"})
+    (row,) = [r for r in listed.context["rows"] if r.dossier.pk == dossier.pk]
+    assert row.level == "closed"
+    assert f"{contradiction}</span>" not in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_dossier_refused_at_intake_is_not_shown_as_waiting(
+    province: Province, login: Login, clock: Any
+) -> None:
+    """ "Không được tiếp nhận | Chờ tiếp nhận" contradicted itself: it is closed."""
+    from motcua.dossiers.services import submit_online
+
+    p = province
+    dossier = submit_online(offering=p.offering, applicant=APPLICANT)
+    dossier = perform_action(
+        dossier, Action.REFUSE_INTAKE, acting_user=p.counter, reason="Không thuộc thẩm quyền"
+    )
+    counter = login(p.counter)
+    _shows_closed(counter, dossier, "Không được tiếp nhận", "Chờ tiếp nhận")
+    html = counter.get(url(dossier)).content.decode()
+    assert "Chưa tiếp nhận nên chưa có ngày hẹn" not in html
+    assert "Hồ sơ kết thúc khi chưa được tiếp nhận nên không có ngày hẹn." in html
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_dossier_is_not_shown_as_resolved(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    p = province
+    dossier = perform_action(received, Action.REQUEST_WITHDRAWAL, acting_user=p.counter)
+    dossier = perform_action(dossier, Action.STOP, acting_user=p.counter, reason="Người nộp rút")
+    assert dossier.status == Status.WITHDRAWN
+    _shows_closed(login(p.counter), dossier, "Đã rút hồ sơ", "Đã giải quyết xong")

@@ -39,6 +39,7 @@ from typing import Final
 __all__ = [
     "CLOCK_PAUSED",
     "CLOCK_RUNNING",
+    "DEADLINE_LEVEL",
     "FINISHED",
     "NATIONAL_CHANNEL_CODE",
     "NATIONAL_STATUS_CODE",
@@ -48,6 +49,7 @@ __all__ = [
     "PRE_INTAKE",
     "STATUS_LABELS_VI",
     "TERMINAL",
+    "WAITING_FOR_APPLICANT",
     "Channel",
     "Status",
     "national_code",
@@ -184,6 +186,10 @@ CLOCK_PAUSED: Final = frozenset({Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PA
 #: Received, not finished, clock running.
 CLOCK_RUNNING: Final = OPEN - CLOCK_PAUSED
 
+#: Waiting for the applicant: the clock paused, or (before receipt, no clock yet) the
+#: one-stop unit's request to complete an online dossier. The "paused" tab and counts.
+WAITING_FOR_APPLICANT: Final = CLOCK_PAUSED | {Status.INTAKE_SUPPLEMENT_REQUESTED}
+
 #: No action leads out of these.
 TERMINAL: Final = frozenset(
     {
@@ -192,6 +198,26 @@ TERMINAL: Final = frozenset(
         Status.STOPPED,
         Status.WITHDRAWN,
         Status.RETURNED,
+    }
+)
+
+
+#: What the deadline column (worklist, dossier page) says of a status: None while the
+#: clock runs (the deadline decides: overdue, due soon, in time); "paused" while the
+#: applicant must act; "waiting" in the counter's queue; "finished" with a result;
+#: "closed" when the dossier ended without one (refused at intake or on the merits,
+#: stopped, withdrawn), so that it never reads as resolved or as still waiting.
+DEADLINE_LEVEL: Final[Mapping[Status, str | None]] = MappingProxyType(
+    {
+        **dict.fromkeys(CLOCK_RUNNING),
+        **dict.fromkeys(WAITING_FOR_APPLICANT, "paused"),
+        Status.NEW_ONLINE: "waiting",
+        Status.PROCESSED: "finished",
+        Status.RETURNED: "finished",
+        Status.REFUSED_INTAKE: "closed",
+        Status.REJECTED: "closed",
+        Status.STOPPED: "closed",
+        Status.WITHDRAWN: "closed",
     }
 )
 

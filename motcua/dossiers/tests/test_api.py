@@ -532,3 +532,37 @@ def test_apology_and_assignment_through_the_api(province: Province) -> None:
     )
     assert response.status_code == 200, response.content
     assert response.json()["assignee"] == "Lê Văn Minh"
+
+
+def test_intake_refuses_a_document_id_not_of_the_procedure(province: Province) -> None:
+    """An unknown ``required_document_id``, or one of another procedure's checklist: 422
+    naming the line's field, nothing saved (not a 500 when the transaction commits)."""
+    from motcua.catalog.models import RequiredDocument
+    from motcua.catalog.services import import_procedure_records
+    from motcua.testing.personas import BIRTH_RECORD
+
+    p = province
+    import_procedure_records([{**BIRTH_RECORD, "code": "2.000528"}], source="test")
+    foreign = RequiredDocument.objects.filter(procedure__code="2.000528").first()
+    own = RequiredDocument.objects.filter(procedure=p.procedure).first()
+    assert foreign is not None and own is not None
+    counter = _session(p.counter)
+    before = (Dossier.objects.count(), AuditEvent.objects.count())
+    for wrong in (999_999, foreign.pk):
+        body = {
+            "offering_id": p.offering.pk,
+            "applicant": {"name": "An", "phone": "0912345678"},
+            "documents": [
+                {"name": "Tờ khai", "original_count": 1, "required_document_id": own.pk},
+                {"name": "Giấy chứng sinh", "original_count": 1, "required_document_id": wrong},
+            ],
+        }
+        response = counter.post(API, body)
+        assert response.status_code == 422, response.content
+        data = response.json()
+        assert data["code"] == "invalid_input"
+        assert data["field"] == "documents[1].required_document_id"
+        assert "không thuộc thủ tục" in data["message"]
+        assert (Dossier.objects.count(), AuditEvent.objects.count()) == before
+    body["documents"][1]["required_document_id"] = own.pk
+    assert counter.post(API, body).status_code == 201

@@ -7,6 +7,7 @@ import pytest
 from motcua.dossiers.rules import (
     CLOCK_PAUSED,
     CLOCK_RUNNING,
+    DEADLINE_LEVEL,
     FINISHED,
     NATIONAL_CHANNEL_CODE,
     NATIONAL_STATUS_CODE,
@@ -97,6 +98,27 @@ def test_clock_groups() -> None:
     assert CLOCK_PAUSED | CLOCK_RUNNING == OPEN
     assert not CLOCK_PAUSED & CLOCK_RUNNING
     assert {national_code(s) for s in CLOCK_PAUSED} == {5, 6}
+
+
+def test_every_status_has_one_deadline_level_that_agrees_with_its_label() -> None:
+    """The level beside the status never contradicts it: a refused dossier is not
+    "waiting", a withdrawn or stopped one not "resolved" (only a result is)."""
+    assert set(DEADLINE_LEVEL) == set(Status)
+    assert {s for s, level in DEADLINE_LEVEL.items() if level is None} == CLOCK_RUNNING
+    assert {s.value for s, level in DEADLINE_LEVEL.items() if level == "finished"} == {
+        "processed",
+        "returned",
+    }
+    assert {s.value for s, level in DEADLINE_LEVEL.items() if level == "closed"} == {
+        "refused_intake",
+        "rejected",
+        "stopped",
+        "withdrawn",
+    }
+    assert {s.value for s, level in DEADLINE_LEVEL.items() if level == "waiting"} == {"new_online"}
+    assert {s for s, level in DEADLINE_LEVEL.items() if level == "paused"} == CLOCK_PAUSED | {
+        Status.INTAKE_SUPPLEMENT_REQUESTED
+    }
 
 
 def test_terminal() -> None:

@@ -479,3 +479,58 @@ def test_the_api_refuses_staff_and_strangers(online: Province) -> None:
     response = _client(online.counter).post("/api/v1/online-applications", data)
     assert response.status_code == 403
     assert not Dossier.objects.exists()
+
+
+def test_each_error_of_the_supplement_and_withdraw_forms_is_shown_once(online: Province) -> None:
+    client = _client(_citizen())
+    dossier = _submit(online, client)
+    dossier = perform_action(
+        dossier.code or "", Action.REQUEST_SUPPLEMENT, acting_user=online.counter, reason="Mờ"
+    )
+    url = f"/ho-so-cua-toi/{dossier.code}/"
+    no_file = client.post(url + "bo-sung/", {"expected_version": dossier.version})
+    html = no_file.content.decode()
+    assert no_file.status_code == 422
+    assert html.count("Đính kèm giấy tờ bổ sung (PDF, JPEG hoặc PNG).") == 1
+    assert html.count("Chưa có thay đổi nào được lưu.") == 1
+    assert 'href="#supplement-title"' in html  # the alert at the top points to the form
+    bad_file = client.post(
+        url + "bo-sung/",
+        {"expected_version": dossier.version, "files": SimpleUploadedFile("x.txt", b"hello")},
+    )
+    assert bad_file.content.decode().count("«x.txt»") == 1
+    stale = client.post(url + "bo-sung/", {"files": SimpleUploadedFile("a.pdf", PDF)})
+    assert stale.content.decode().count("Trang này đã cũ: vui lòng tải lại trang") == 1
+    no_reason = client.post(url + "rut/", {"expected_version": dossier.version, "reason": ""})
+    html = no_reason.content.decode()
+    assert no_reason.status_code == 422
+    assert html.count("Vui lòng ghi rõ lý do rút hồ sơ.") == 1
+    assert 'href="#withdraw-title"' in html
+    assert Dossier.objects.get().version == dossier.version
+
+
+def test_a_weak_password_gets_each_reason_once_in_vietnamese_beside_the_field(
+    province: Province,
+) -> None:
+    data = {
+        "full_name": "Trương Mỹ Hạnh",
+        "id_number": ID_NUMBER,
+        "phone": "0987654321",
+        "password1": "123",
+        "password2": "123",
+    }
+    response = Client().post("/dang-ky/", data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    form = html[html.index('<form method="post" novalidate') :]
+    beside = form[form.index('id="id_password1"') : form.index('for="id_password2"')]
+    for reason in (
+        "Mật khẩu quá ngắn: cần ít nhất 8 ký tự.",
+        "Mật khẩu này quá phổ biến.",
+        "Mật khẩu này hoàn toàn là số.",
+    ):
+        assert html.count(reason) == 1, reason
+        assert reason in beside, reason
+    assert "This password" not in html
+    assert 'class="form-error"' not in form  # nothing repeated above the form
+    assert User.objects.filter(username=ID_NUMBER).count() == 0

@@ -162,3 +162,10 @@ def test_an_agency_schedule_changes_sessions_and_cutoff(client: Client) -> None:
     assert _due(client, start="2025-03-03T15:30", working_hours=1)["due"] == (
         "2025-03-04T08:00:00+07:00"
     )
+
+
+def test_the_national_calendar_is_the_provinces_before_any_row() -> None:
+    from motcua.worktime.queries import bump_calendar_version, national_calendar
+
+    bump_calendar_version()  # not a calendar kept from a test that added rows
+    assert national_calendar() == calendar_for(None)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from motcua.agencies.models import Agency
 from motcua.worktime import rules
-from motcua.worktime.queries import calendar_for
+from motcua.worktime.queries import calendar_for, calendar_tables_exist, national_calendar
+
+NOT_MIGRATED = "Cơ sở dữ liệu chưa được khởi tạo (chạy «motcua migrate»)"
 
 
 class Command(BaseCommand):
@@ -28,18 +31,32 @@ class Command(BaseCommand):
             unit, amount = rules.parse_duration(options["duration"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        agency = None
-        if options["agency"]:
-            agency = Agency.objects.filter(code=options["agency"]).first()
-            if agency is None:
-                raise CommandError(f"Không tìm thấy cơ quan có mã '{options['agency']}'.")
         days = amount if unit is rules.DurationUnit.DAYS else None
         hours = amount if unit is rules.DurationUnit.HOURS else None
         due = rules.due_after(
-            calendar_for(agency),
+            self._calendar(options["agency"]),
             start,
             working_days=days,
             working_hours=hours,
             apply_cutoff=not options["no_cutoff"],
         )
         self.stdout.write(due.isoformat())
+
+    def _calendar(self, agency_code: str | None) -> rules.WorkCalendar:
+        """The province's (or the agency's) calendar; the national one on a fresh install."""
+        try:
+            migrated = calendar_tables_exist()
+        except DatabaseError as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"Không mở được cơ sở dữ liệu: {first_line}") from exc
+        if not migrated:
+            if agency_code:
+                raise CommandError(f"{NOT_MIGRATED}: chưa có cơ quan nào.")
+            self.stderr.write(f"{NOT_MIGRATED}: tính theo lịch làm việc quốc gia.")
+            return national_calendar()
+        if not agency_code:
+            return calendar_for(None)
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            raise CommandError(f"Không tìm thấy cơ quan có mã '{agency_code}'.")
+        return calendar_for(agency)
