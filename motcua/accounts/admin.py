@@ -190,11 +190,9 @@ class StaffUserAdmin(NotFoundOutsideScope[User], ServiceWritesAdmin[User], UserA
                 groups += [group for group in obj.groups.all() if group.pk not in own]
         if "user_permissions" in cleaned:
             permissions = list(cleaned["user_permissions"])
-        if edit.change:
-            # The roles inline: the rows left alone, plus those added or changed.
-            touched = {row.pk for row in [*edit.rows, *edit.deleted] if row.pk is not None}
-            roles = [a.role for a in obj.role_assignments.all() if a.pk not in touched]
-            roles += [row.role for row in edit.rows]
+        if edit.change:  # the roles inline is on the change page only
+            after = edit.after(obj.role_assignments.all(), RoleAssignment)
+            roles = [row.role for row in after]
         save_user(
             obj,
             acting_user=request.user,

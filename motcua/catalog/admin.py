@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 
@@ -95,6 +96,7 @@ class ProcedureAdmin(ServiceWritesAdmin[Procedure]):
     list_select_related = ["field"]
     list_per_page = 50
     readonly_fields = ["imported_at", "parse_warnings"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ChannelInline, DocumentInline, ResultInline, LegalBasisInline, OfferingInline]
     fieldsets = [
         (

@@ -11,6 +11,7 @@ and appends the audit row; the admin writes nothing itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from django.forms import BaseModelFormSet
 from django.http import HttpRequest
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", bound=Model)
 
 
 def inline_changes(formsets: list[BaseModelFormSet[Any, Any]]) -> tuple[list[Any], list[Any]]:
@@ -42,6 +44,13 @@ class Edit:
     change: bool
     rows: list[Any]
     deleted: list[Any]
+
+    def after(self, existing: Iterable[R], model: type[R]) -> list[R]:
+        """The inline rows of ``model`` as the edit leaves them: the ``existing`` ones it
+        did not touch, then those it adds or changes (not the deleted ones)."""
+        touched = {row.pk for row in [*self.rows, *self.deleted] if isinstance(row, model)}
+        kept = [row for row in existing if row.pk not in touched]
+        return kept + [row for row in self.rows if isinstance(row, model)]
 
 
 class ServiceWritesAdmin(admin.ModelAdmin[M]):
