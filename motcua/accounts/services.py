@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import RoleAssignment, User
 from motcua.accounts.roles import Role
@@ -250,3 +253,58 @@ def delete_user(user: User, *, acting_user: Any = None) -> None:
         payload={"state": _user_state(user)},
     )
     user.delete()
+
+
+# --- Citizens ---------------------------------------------------------------------------
+
+#: A personal identification number (CCCD): 12 digits.
+ID_NUMBER = re.compile(r"^\d{12}$")
+
+
+class RegistrationError(Exception):
+    """The account cannot be created; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        self.message, self.field = message, field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Registration:
+    full_name: str
+    id_number: str
+    phone: str
+    email: str
+    password: str
+
+
+def register_citizen(data: Registration) -> User:
+    """A citizen account whose login is the personal identification number (CCCD)."""
+    if not ID_NUMBER.match(data.id_number):
+        raise RegistrationError("Số định danh cá nhân gồm đúng 12 chữ số.", "id_number")
+    user = User(
+        username=data.id_number,
+        kind=User.Kind.CITIZEN,
+        full_name=data.full_name.strip(),
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+    )
+    try:
+        validate_password(data.password, user)
+    except ValidationError as exc:
+        raise RegistrationError(" ".join(exc.messages), "password") from exc
+    user.set_password(data.password)
+    try:
+        with transaction.atomic():
+            user.save()
+            record_event(
+                action="accounts.citizen_registered",
+                target=user,
+                actor=user,
+                summary=user.full_name,
+            )
+    except IntegrityError as exc:
+        raise RegistrationError(
+            "Số định danh này đã có tài khoản: hãy đăng nhập.", "id_number"
+        ) from exc
+    return user
