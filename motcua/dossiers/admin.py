@@ -28,6 +28,7 @@ from motcua.dossiers.process_services import (
     process_errors,
     spec_of,
 )
+from motcua.dossiers.rules import ACTOR_LABELS_VI, Actor
 
 
 class ProcessStepFormSet(BaseInlineFormSet[ProcessStep, Process, Any]):
@@ -46,19 +47,29 @@ class ProcessStepFormSet(BaseInlineFormSet[ProcessStep, Process, Any]):
             raise forms.ValidationError(errors)
 
 
-class ProcessStepInline(admin.TabularInline[ProcessStep, Process]):
+class ProcessStepInline(admin.StackedInline[ProcessStep, Process]):
     model = ProcessStep
     formset = ProcessStepFormSet
     extra = 0
-    fields = ["stage", "branch", "position", "name", "agency", "unit", "role", "hours"]
+    # Stacked, a few fields a line: the page reflows instead of scrolling sideways.
+    fields = [("stage", "branch", "position"), "name", ("agency", "unit"), ("role", "hours")]
     autocomplete_fields = ["agency", "unit"]
+
+    def formfield_for_choice_field(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.TypedChoiceField | None:
+        if db_field.name == "role":  # the roles by their Vietnamese names
+            kwargs["choices"] = [("", "---------")] + [
+                (actor.value, ACTOR_LABELS_VI[actor]) for actor in Actor
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(Process)
 class ProcessAdmin(AgencyScopedAdmin[Process], ServiceWritesAdmin[Process]):
     agency_field = "offering__agency"
     not_found = "Không tìm thấy quy trình."
-    list_display = ["name", "offering", "legal_working_days", "apply_cutoff", "is_active"]
+    list_display = ["name", "offering", "legal_working_days", "is_active"]
     list_filter = ["is_active", "apply_cutoff"]
     search_fields = ["name", "offering__procedure__code", "offering__agency__name"]
     list_select_related = ["offering__procedure", "offering__agency"]
