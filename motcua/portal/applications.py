@@ -15,6 +15,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from motcua.accounts.models import User
+
+# The citizen's account is written by accounts.services; these names stay importable here
+# for the portal's callers written before the move.
+from motcua.accounts.services import ID_NUMBER as ID_NUMBER
+from motcua.accounts.services import Registration as Registration
+from motcua.accounts.services import RegistrationError as RegistrationError
+from motcua.accounts.services import register_citizen as register_citizen
 from motcua.backoffice.models import Notification
 from motcua.backoffice.services import notify_counter
 from motcua.catalog.models import ONLINE_APPLICATION_LEVELS, Procedure, ProcedureOffering
