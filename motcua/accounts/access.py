@@ -77,16 +77,22 @@ def can_manage_user(user: AnyUser | None, target: User) -> bool:
     return can_manage_agency(user, target.agency)
 
 
-def restrict_agencies(user: AnyUser | None, queryset: QuerySet[Agency]) -> QuerySet[Agency]:
-    """The agencies of ``queryset`` inside the user's scope (by tree path, no id list)."""
+def _in_scope(user: AnyUser | None, queryset: QuerySet[M], prefix: str) -> QuerySet[M]:
+    """The rows of ``queryset`` whose agency (reached by the lookup ``prefix``) is in the
+    user's scope, by tree path (no id list)."""
     if is_superuser(user):
         return queryset
     staff = _staff(user)
     if staff is None or staff.agency is None:
         return queryset.none()
     if staff.has_role(Role.ADMINISTRATOR):
-        return queryset.filter(path__startswith=staff.agency.path)
-    return queryset.filter(pk=staff.agency.pk)
+        return queryset.filter(**{f"{prefix}path__startswith": staff.agency.path})
+    return queryset.filter(**{f"{prefix}pk": staff.agency.pk})
+
+
+def restrict_agencies(user: AnyUser | None, queryset: QuerySet[Agency]) -> QuerySet[Agency]:
+    """The agencies of ``queryset`` inside the user's scope."""
+    return _in_scope(user, queryset, "")
 
 
 def restrict_users(user: AnyUser | None, queryset: QuerySet[User]) -> QuerySet[User]:
@@ -99,3 +105,12 @@ def restrict_users(user: AnyUser | None, queryset: QuerySet[User]) -> QuerySet[U
     if isinstance(user, User):
         return queryset.filter(pk=user.pk)
     return queryset.none()
+
+
+def restrict_by_agency(
+    user: AnyUser | None, queryset: QuerySet[M], agency_field: str = "agency"
+) -> QuerySet[M]:
+    """The rows of ``queryset`` whose agency (``agency_field``, a lookup path such as
+    ``offering__agency``) is in the user's scope, as :func:`restrict_agencies` reads it.
+    Rows of no agency (the province's own) only a superuser sees."""
+    return _in_scope(user, queryset, f"{agency_field}__")

@@ -4,19 +4,28 @@ An agency administrator (staff user with Role.ADMINISTRATOR, not a superuser) se
 edits only non-superuser accounts of agencies in their subtree, can place users only in
 that subtree, cannot grant superuser status or individual permissions, and can give
 only groups they belong to themselves.
+
+Every save goes through ``accounts.services`` (the account with its roles and groups in
+one call, the password change page too): one audit row with the old and new values.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+    UsernameField,
+)
 from django.contrib.auth.models import Group
 from django.db.models import ForeignKey, ManyToManyField, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from motcua.accounts.access import (
     can_manage_user,
@@ -25,9 +34,22 @@ from motcua.accounts.access import (
     restrict_agencies,
     restrict_users,
 )
+from motcua.accounts.admin_scope import NotFoundOutsideScope
 from motcua.accounts.models import RoleAssignment, User
-from motcua.accounts.services import StaffUserError, check_unit_in_agency, record_user_saved
+from motcua.accounts.services import (
+    USER_FIELDS,
+    StaffUserError,
+    check_unit_in_agency,
+    delete_user,
+    save_user,
+    set_user_password,
+)
 from motcua.agencies.models import Agency
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
+
+#: Who is changing a password on the admin's password page (Django builds and saves the
+#: form itself, without the request: :meth:`StaffUserAdmin.user_change_password` sets it).
+_password_changer: ContextVar[Any] = ContextVar("password_changer", default=None)
 
 admin.site.site_header = "motcua · Quản trị hệ thống"
 admin.site.site_title = "motcua"
@@ -56,22 +78,18 @@ class StaffUserCreationForm(_UnitInAgencyMixin, AdminUserCreationForm):
 class StaffUserChangeForm(_UnitInAgencyMixin, UserChangeForm[User]):
     class Meta:
         model = User
-        fields = (
-            "username",
-            "password",
-            "full_name",
-            "email",
-            "phone",
-            "kind",
-            "agency",
-            "unit",
-            "is_active",
-            "is_staff",
-            "is_superuser",
-            "groups",
-            "user_permissions",
-        )
+        # The layout is the admin's fieldsets; the audit compares USER_FIELDS.
+        fields = (*USER_FIELDS, "password", "groups", "user_permissions")
         field_classes = {"username": UsernameField}
+
+
+class PasswordThroughServiceForm(AdminPasswordChangeForm):
+    """The admin's password form, saved by ``accounts.services.set_user_password``."""
+
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data["set_usable_password"]
+        password = self.cleaned_data["password1"] if usable else None
+        return set_user_password(self.user, password, acting_user=_password_changer.get())
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -82,9 +100,11 @@ class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin[User]):
+class StaffUserAdmin(NotFoundOutsideScope[User], ServiceWritesAdmin[User], UserAdmin[User]):
+    not_found = "Không tìm thấy tài khoản."
     form = StaffUserChangeForm
     add_form = StaffUserCreationForm
+    change_password_form = PasswordThroughServiceForm
     inlines = [RoleAssignmentInline]
     list_display = ["username", "full_name", "agency", "kind", "is_staff", "is_active"]
     list_filter = ["kind", "is_staff", "is_superuser", "is_active", "groups"]
@@ -118,15 +138,6 @@ class StaffUserAdmin(UserAdmin[User]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return restrict_users(request.user, super().get_queryset(request))
-
-    def get_object(
-        self, request: HttpRequest, object_id: str, from_field: str | None = None
-    ) -> User | None:
-        # Outside the user's scope reads as "not found" (404), not as a redirect.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("Không tìm thấy tài khoản.")
-        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and (
@@ -166,20 +177,38 @@ class StaffUserAdmin(UserAdmin[User]):
             kwargs["queryset"] = Group.objects.filter(user=request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        user: User = form.instance
-        kept: list[Group] = []
-        if change and not is_superuser(request.user):
-            # Groups the acting administrator may not give are not shown in the form:
-            # keep those the account already had instead of silently removing them.
-            assert isinstance(request.user, User)
-            own = set(request.user.groups.values_list("pk", flat=True))
-            kept = [group for group in user.groups.all() if group.pk not in own]
-        super().save_related(request, form, formsets, change)
-        if kept:
-            user.groups.add(*kept)
-        changed = set(form.changed_data)
-        for formset in formsets:
-            if formset.has_changed():
-                changed.add("roles")
-        record_user_saved(user, acting_user=request.user, created=not change, changed=changed)
+    def write(self, request: HttpRequest, obj: User, edit: Edit) -> None:
+        cleaned = edit.form.cleaned_data
+        groups = permissions = roles = None
+        if "groups" in cleaned:
+            groups = list(cleaned["groups"])
+            if edit.change and not is_superuser(request.user):
+                # Groups the acting administrator may not give are not shown in the form:
+                # keep those the account already had instead of silently removing them.
+                assert isinstance(request.user, User)
+                own = set(request.user.groups.values_list("pk", flat=True))
+                groups += [group for group in obj.groups.all() if group.pk not in own]
+        if "user_permissions" in cleaned:
+            permissions = list(cleaned["user_permissions"])
+        if edit.change:  # the roles inline is on the change page only
+            after = edit.after(obj.role_assignments.all(), RoleAssignment)
+            roles = [row.role for row in after]
+        save_user(
+            obj,
+            acting_user=request.user,
+            roles=roles,
+            groups=groups,
+            permissions=permissions,
+        )
+
+    def remove(self, request: HttpRequest, obj: User) -> None:
+        delete_user(obj, acting_user=request.user)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        token = _password_changer.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_changer.reset(token)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import RoleAssignment, User
 from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.agencies.rules import is_in_subtree
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, field_values, record_event
 
 # Staff who administer an agency's subtree get the admin site (is_staff) and this group's
 # model permissions; what they can reach is then narrowed by motcua.accounts.access.
@@ -133,10 +136,73 @@ def create_staff_user(
     return user
 
 
-def record_user_saved(
-    user: User, *, acting_user: Any, created: bool, changed: Iterable[str] = ()
-) -> None:
-    """Audit an account change made through a form (the admin site)."""
+#: The account's own columns the audit compares (never the password hash).
+USER_FIELDS = (
+    "username",
+    "full_name",
+    "email",
+    "phone",
+    "kind",
+    "agency",
+    "unit",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def _user_state(user: User | None) -> dict[str, Any]:
+    """What the audit compares before and after an edit: columns, roles, groups, permissions."""
+    if user is None:
+        return {}
+    return {
+        **field_values(user, USER_FIELDS),
+        "roles": sorted(user.role_assignments.values_list("role", flat=True)),
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{code}"
+            for app, code in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
+
+
+@transaction.atomic
+def save_user(
+    user: User,
+    *,
+    acting_user: Any = None,
+    roles: Iterable[Role | str] | None = None,
+    groups: Iterable[Group] | None = None,
+    permissions: Iterable[Permission] | None = None,
+) -> User:
+    """Save an account created or edited by hand (the admin site) with, when given, its
+    roles, groups and individual permissions; the audit row holds the old and new value of
+    each that changed (whether the password changed, never the hash).
+
+    The unit must lie under the agency (``StaffUserError``). Who may edit whom is the
+    caller's check (``access.can_manage_user``)."""
+    check_unit_in_agency(user.agency, user.unit)
+    wanted = _parse_roles(roles) if roles is not None else None
+    created = user.pk is None
+    old = None if created else User.objects.select_for_update().filter(pk=user.pk).first()
+    before = _user_state(old)
+    user.save()
+    if wanted is not None:
+        user.role_assignments.exclude(role__in=[r.value for r in wanted]).delete()
+        have = set(user.role_assignments.values_list("role", flat=True))
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=user, role=r.value) for r in wanted if r.value not in have]
+        )
+        vars(user).pop("_role_cache", None)  # User.role_set reads them again
+    if groups is not None:
+        user.groups.set(list(groups))
+    if permissions is not None:
+        user.user_permissions.set(list(permissions))
+    after = _user_state(user)
+    changes = changed_values(before, after)
+    password_changed = created or (old is not None and old.password != user.password)
     record_event(
         action="user.created" if created else "user.changed",
         target=user,
@@ -144,9 +210,103 @@ def record_user_saved(
         summary=user.username,
         payload={
             "agency": user.agency.code if user.agency else None,
-            "changed": sorted(changed),
-            "roles": sorted(user.role_assignments.values_list("role", flat=True)),
+            "changed": sorted([*changes, *(["password"] if password_changed else [])]),
+            "changes": changes,
+            "password_changed": password_changed,
+            "roles": after["roles"],
             "is_staff": user.is_staff,
             "is_superuser": user.is_superuser,
         },
     )
+    return user
+
+
+@transaction.atomic
+def set_user_password(user: User, password: str | None, *, acting_user: Any = None) -> User:
+    """Give an account a new password (checked against the configured validators), or with
+    ``None`` turn password login off for it. The audit row says which, never the hash."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    record_event(
+        action="user.password_set" if password is not None else "user.password_disabled",
+        target=user,
+        actor=acting_user,
+        summary=user.username,
+        payload={"agency": user.agency.code if user.agency else None},
+    )
+    return user
+
+
+@transaction.atomic
+def delete_user(user: User, *, acting_user: Any = None) -> None:
+    """Delete an account and its roles. One that acted on dossiers stays: the database
+    refuses (``ProtectedError``); deactivate it instead."""
+    record_event(
+        action="user.deleted",
+        target=user,
+        actor=acting_user,
+        summary=user.username,
+        payload={"state": _user_state(user)},
+    )
+    user.delete()
+
+
+# --- Citizens ---------------------------------------------------------------------------
+
+#: A personal identification number (CCCD): 12 digits.
+ID_NUMBER = re.compile(r"^\d{12}$")
+
+
+class RegistrationError(Exception):
+    """The account cannot be created; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str, reasons: Sequence[str] = ()) -> None:
+        self.message, self.field = message, field
+        #: Each reason on its own (the password rules it breaks), else the message.
+        self.reasons = list(reasons) or [message]
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Registration:
+    full_name: str
+    id_number: str
+    phone: str
+    email: str
+    password: str
+
+
+def register_citizen(data: Registration) -> User:
+    """A citizen account whose login is the personal identification number (CCCD)."""
+    if not ID_NUMBER.match(data.id_number):
+        raise RegistrationError("Số định danh cá nhân gồm đúng 12 chữ số.", "id_number")
+    user = User(
+        username=data.id_number,
+        kind=User.Kind.CITIZEN,
+        full_name=data.full_name.strip(),
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+    )
+    try:
+        validate_password(data.password, user)
+    except ValidationError as exc:
+        raise RegistrationError(" ".join(exc.messages), "password", exc.messages) from exc
+    user.set_password(data.password)
+    try:
+        with transaction.atomic():
+            user.save()
+            record_event(
+                action="accounts.citizen_registered",
+                target=user,
+                actor=user,
+                summary=user.full_name,
+            )
+    except IntegrityError as exc:
+        raise RegistrationError(
+            "Số định danh này đã có tài khoản: hãy đăng nhập.", "id_number"
+        ) from exc
+    return user

@@ -1,7 +1,7 @@
 """Admin for the organisation tree and the administrative units.
 
-Agency administrators (not superusers) see and change only their own subtree; saving
-goes through ``save_agency`` so tree paths and the audit log stay right.
+Agency administrators (not superusers) see and change only their own subtree; saving and
+deleting go through ``agencies.services`` so tree paths and the audit log stay right.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import ForeignKey, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -21,9 +21,11 @@ from motcua.accounts.access import (
     is_superuser,
     restrict_agencies,
 )
+from motcua.accounts.admin_scope import NotFoundOutsideScope
 from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.agencies.rules import would_create_cycle
-from motcua.agencies.services import save_agency
+from motcua.agencies.services import correct_administrative_unit, delete_agency, save_agency
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
 
 
 class AgencyAdminForm(forms.ModelForm[Agency]):
@@ -58,7 +60,8 @@ class AgencyAdminForm(forms.ModelForm[Agency]):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(NotFoundOutsideScope[Agency], ServiceWritesAdmin[Agency]):
+    not_found = "Không tìm thấy cơ quan, đơn vị."
     form = AgencyAdminForm
     list_display = ["tree_name", "code", "kind", "level", "receives_dossiers", "is_active"]
     list_filter = ["kind", "level", "receives_dossiers", "is_active"]
@@ -82,15 +85,6 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
         return restrict_agencies(request.user, super().get_queryset(request))
-
-    def get_object(
-        self, request: HttpRequest, object_id: str, from_field: str | None = None
-    ) -> Agency | None:
-        # Outside the user's scope reads as "not found" (404), not as a redirect.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("Không tìm thấy cơ quan, đơn vị.")
-        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and (
@@ -127,16 +121,19 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
                 kwargs["required"] = True  # no new roots outside one's own subtree
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+    def write(self, request: HttpRequest, obj: Agency, edit: Edit) -> None:
         save_agency(
             obj,
             acting_user=request.user,
-            action="agency.changed" if change else "agency.created",
+            action="agency.changed" if edit.change else "agency.created",
         )
+
+    def remove(self, request: HttpRequest, obj: Agency) -> None:
+        delete_agency(obj, acting_user=request.user)
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin[AdministrativeUnit]):
+class AdministrativeUnitAdmin(ServiceWritesAdmin[AdministrativeUnit]):
     """Loaded by ``motcua import-units``; only a superuser may correct a row."""
 
     list_display = ["code", "name", "kind", "generation", "parent"]
@@ -154,3 +151,6 @@ class AdministrativeUnitAdmin(admin.ModelAdmin[AdministrativeUnit]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_superuser(request.user)
+
+    def write(self, request: HttpRequest, obj: AdministrativeUnit, edit: Edit) -> None:
+        correct_administrative_unit(obj, acting_user=request.user)

@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.agencies.rules import validate_agency_code, would_create_cycle
 from motcua.agencies.unit_sources import UnitRow
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, field_values, record_event
 
 
 class AgencyTreeError(ValueError):
@@ -34,12 +34,8 @@ def save_agency(agency: Agency, *, acting_user: Any = None, action: str = "agenc
     validate_agency_code(agency.code)
     old = None
     if agency.pk is not None:
-        old = (
-            Agency.objects.select_for_update()
-            .filter(pk=agency.pk)
-            .values("path", "parent_id")
-            .first()
-        )
+        old = Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    before = field_values(old, exclude=("path",))
     parent_path = "/"
     if agency.parent_id is not None:
         found = Agency.objects.filter(pk=agency.parent_id).values_list("path", flat=True).first()
@@ -50,7 +46,7 @@ def save_agency(agency: Agency, *, acting_user: Any = None, action: str = "agenc
             raise AgencyTreeError("Không thể đặt cơ quan làm cấp dưới của chính nó.")
     agency.save()
     new_path = f"{parent_path}{agency.pk}/"
-    old_path = old["path"] if old else ""
+    old_path = old.path if old else ""
     if new_path != old_path:
         Agency.objects.filter(pk=agency.pk).update(path=new_path)
         if old_path:
@@ -62,9 +58,13 @@ def save_agency(agency: Agency, *, acting_user: Any = None, action: str = "agenc
                 )
             )
     agency.path = new_path
-    payload: dict[str, Any] = {"code": agency.code, "parent_id": agency.parent_id}
-    if old is not None and old["parent_id"] != agency.parent_id:
-        payload["old_parent_id"] = old["parent_id"]
+    payload: dict[str, Any] = {
+        "code": agency.code,
+        "parent_id": agency.parent_id,
+        "changes": changed_values(before, field_values(agency, exclude=("path",))),
+    }
+    if old is not None and old.parent_id != agency.parent_id:
+        payload["old_parent_id"] = old.parent_id
     record_event(
         action=action,
         target=agency,
@@ -73,6 +73,40 @@ def save_agency(agency: Agency, *, acting_user: Any = None, action: str = "agenc
         payload=payload,
     )
     return agency
+
+
+@transaction.atomic
+def delete_agency(agency: Agency, *, acting_user: Any = None) -> None:
+    """Delete an agency with what hangs on it (its offerings, calendar rows, schedule).
+    One that still has units, staff or dossiers stays: the database refuses
+    (``ProtectedError``); mark it inactive instead."""
+    record_event(
+        action="agency.deleted",
+        target=agency,
+        actor=acting_user,
+        summary=f"{agency.code} {agency.name}",
+        payload={"code": agency.code, "parent_id": agency.parent_id},
+    )
+    agency.delete()
+
+
+@transaction.atomic
+def correct_administrative_unit(
+    unit: AdministrativeUnit, *, acting_user: Any = None
+) -> AdministrativeUnit:
+    """Save a hand correction of an imported administrative unit, with its old and new
+    values in the audit log."""
+    unit.full_clean()
+    before = field_values(AdministrativeUnit.objects.filter(pk=unit.pk).first())
+    unit.save()
+    record_event(
+        action="agencies.unit_corrected",
+        target=unit,
+        actor=acting_user,
+        summary=f"{unit.code} {unit.name}",
+        payload={"changes": changed_values(before, field_values(unit))},
+    )
+    return unit
 
 
 # --- Many agencies at once ----------------------------------------------------------------

@@ -18,13 +18,8 @@ from motcua.audit.services import record_event
 from motcua.backoffice.models import Notification
 from motcua.catalog.models import ProcedureOffering
 from motcua.dossiers import queries
-from motcua.dossiers.attachments import (
-    Scan,
-    Upload,
-    add_attachment,
-    attach_to_checklist,
-    check_files,
-)
+from motcua.dossiers.attachment_services import add_attachment, attach_to_checklist
+from motcua.dossiers.attachments import Scan, Upload, check_files
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier, DossierDocument
 from motcua.dossiers.rules import Action, Channel

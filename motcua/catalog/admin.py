@@ -1,15 +1,21 @@
-"""Admin for the procedure catalog. Staff may correct any imported record; saving keeps the
-search index in step through the service layer."""
+"""Admin for the procedure catalog. Staff may correct any imported record; every save and
+deletion is a call to ``catalog.services`` (search index in step, audit row with the old
+and new values). Offerings are scoped by agency: an agency administrator given the
+permissions sees and changes only those of their subtree."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.forms import ModelForm
+from django.db import models
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 
+from motcua.accounts.access import is_superuser, restrict_agencies, restrict_by_agency
+from motcua.accounts.admin_scope import AgencyScopedAdmin
+from motcua.agencies.models import Agency
 from motcua.catalog import services
 from motcua.catalog.models import (
     Field,
@@ -20,6 +26,7 @@ from motcua.catalog.models import (
     RequiredDocument,
     ResultDocument,
 )
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
 
 
 class ChannelInline(admin.TabularInline[ProcedureChannel, Procedure]):
@@ -61,9 +68,19 @@ class OfferingInline(admin.TabularInline[ProcedureOffering, Procedure]):
     autocomplete_fields = ["agency"]
     fields = ["agency", "is_active", "local_processing_working_days", "local_fee_vnd", "note"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProcedureOffering]:
+        return restrict_by_agency(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        if db_field.name == "agency" and not is_superuser(request.user):
+            kwargs["queryset"] = restrict_agencies(request.user, Agency.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin[Procedure]):
+class ProcedureAdmin(ServiceWritesAdmin[Procedure]):
     list_display = ["code", "name", "field", "online_level", "status", "has_detail"]
     list_filter = [
         "status",
@@ -79,6 +96,7 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
     list_select_related = ["field"]
     list_per_page = 50
     readonly_fields = ["imported_at", "parse_warnings"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ChannelInline, DocumentInline, ResultInline, LegalBasisInline, OfferingInline]
     fieldsets = [
         (
@@ -128,25 +146,19 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
         ("Nguồn dữ liệu", {"fields": ["has_detail", "imported_at", "parse_warnings"]}),
     ]
 
-    def save_related(
-        self, request: HttpRequest, form: ModelForm[Procedure], formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        services.refresh_search_index([form.instance.pk])
+    def write(self, request: HttpRequest, obj: Procedure, edit: Edit) -> None:
+        services.save_procedure(
+            obj, parts=edit.rows, deleted_parts=edit.deleted, acting_user=request.user
+        )
 
-    def delete_model(self, request: HttpRequest, obj: Procedure) -> None:
-        pk = obj.pk
-        super().delete_model(request, obj)
-        services.forget_search_rows([pk])
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        services.forget_search_rows(ids)
+    def remove(self, request: HttpRequest, obj: Procedure) -> None:
+        services.delete_procedure(obj, acting_user=request.user)
 
 
 @admin.register(ProcedureOffering)
-class ProcedureOfferingAdmin(admin.ModelAdmin[ProcedureOffering]):
+class ProcedureOfferingAdmin(
+    AgencyScopedAdmin[ProcedureOffering], ServiceWritesAdmin[ProcedureOffering]
+):
     list_display = [
         "procedure",
         "agency",
@@ -159,9 +171,21 @@ class ProcedureOfferingAdmin(admin.ModelAdmin[ProcedureOffering]):
     autocomplete_fields = ["procedure", "agency"]
     list_select_related = ["procedure", "agency"]
 
+    def write(self, request: HttpRequest, obj: ProcedureOffering, edit: Edit) -> None:
+        services.save_offering(obj, acting_user=request.user)
+
+    def remove(self, request: HttpRequest, obj: ProcedureOffering) -> None:
+        services.delete_offering(obj, acting_user=request.user)
+
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin[Field]):
+class FieldAdmin(ServiceWritesAdmin[Field]):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug"]
+
+    def write(self, request: HttpRequest, obj: Field, edit: Edit) -> None:
+        services.save_field(obj, acting_user=request.user)
+
+    def remove(self, request: HttpRequest, obj: Field) -> None:
+        services.delete_field(obj, acting_user=request.user)

@@ -11,6 +11,7 @@ are kept.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, field_values, record_event
 from motcua.catalog import rules
 from motcua.catalog.importer import (
     ParsedProcedure,
@@ -528,12 +529,27 @@ def forget_search_rows(procedure_ids: Iterable[int]) -> None:
 
 # --- Offerings --------------------------------------------------------------------------
 
+OFFERING_FIELDS = [
+    "agency",
+    "procedure",
+    "is_active",
+    "local_processing_working_days",
+    "local_fee_vnd",
+    "note",
+]
+
 
 @transaction.atomic
 def save_offering(offering: ProcedureOffering, *, acting_user: Any = None) -> ProcedureOffering:
-    """Validate (local deadline within the national one, …) and save an offering."""
+    """Validate (local deadline within the national one, …) and save an offering; the audit
+    row holds the old and new values of what changed (the active flag and the local time
+    limit feed the legal deadlines of the dossiers it receives)."""
     offering.full_clean()
     is_new = offering.pk is None
+    before = field_values(
+        None if is_new else ProcedureOffering.objects.filter(pk=offering.pk).first(),
+        OFFERING_FIELDS,
+    )
     offering.save()
     record_event(
         action="catalog.offering_created" if is_new else "catalog.offering_changed",
@@ -546,6 +562,146 @@ def save_offering(offering: ProcedureOffering, *, acting_user: Any = None) -> Pr
             "local_processing_working_days": offering.local_processing_working_days,
             "local_fee_vnd": offering.local_fee_vnd,
             "is_active": offering.is_active,
+            "changes": changed_values(before, field_values(offering, OFFERING_FIELDS)),
         },
     )
     return offering
+
+
+@transaction.atomic
+def delete_offering(offering: ProcedureOffering, *, acting_user: Any = None) -> None:
+    """Stop offering a procedure at an agency for good (its internal process goes with it).
+    Dossiers received under it keep it: the database refuses (``ProtectedError``)."""
+    record_event(
+        action="catalog.offering_deleted",
+        target=offering,
+        actor=acting_user,
+        summary=f"{offering.procedure.code} tại {offering.agency.code}",
+        payload={"procedure": offering.procedure.code, "agency": offering.agency.code},
+    )
+    offering.delete()
+
+
+# --- Procedures and fields edited by hand (the admin) ---------------------------------
+
+#: The rows of a procedure the admin edits with it (inline), besides its offerings.
+PROCEDURE_PARTS: tuple[type[models.Model], ...] = (
+    ProcedureChannel,
+    RequiredDocument,
+    ResultDocument,
+    LegalBasis,
+)
+#: Kept out of the audit's old/new values: derived from the others.
+DERIVED_PROCEDURE_FIELDS = ("search_name", "search_text", "source_hash")
+
+
+def _check_part(procedure: Procedure, row: models.Model) -> None:
+    if not isinstance(row, (*PROCEDURE_PARTS, ProcedureOffering)):
+        raise TypeError(f"{type(row).__name__} is not a part of a procedure")
+    owner = getattr(row, "procedure_id", None)
+    if owner is not None and owner != procedure.pk:
+        raise ValueError(f"{row!r} belongs to another procedure")
+
+
+@transaction.atomic
+def save_procedure(
+    procedure: Procedure,
+    *,
+    parts: Sequence[models.Model] = (),
+    deleted_parts: Sequence[models.Model] = (),
+    acting_user: Any = None,
+) -> Procedure:
+    """Save a procedure corrected by hand with its changed parts (channels, documents,
+    results, legal basis, offerings) and the parts removed, keep its search columns in
+    step, and audit the old and new values. Offerings go through :func:`save_offering`
+    and :func:`delete_offering` (their own checks and audit rows)."""
+    is_new = procedure.pk is None
+    before = field_values(
+        None if is_new else Procedure.objects.filter(pk=procedure.pk).first(),
+        exclude=DERIVED_PROCEDURE_FIELDS,
+    )
+    procedure.save()
+    for row in [*parts, *deleted_parts]:
+        _check_part(procedure, row)
+    counts: Counter[str] = Counter()
+    for row in deleted_parts:
+        if isinstance(row, ProcedureOffering):
+            delete_offering(row, acting_user=acting_user)
+        else:
+            row.delete()
+        counts[f"{row._meta.model_name}_deleted"] += 1
+    for row in parts:
+        row.procedure = procedure  # type: ignore[attr-defined]
+        if isinstance(row, ProcedureOffering):
+            save_offering(row, acting_user=acting_user)
+        else:
+            row.full_clean()
+            row.save()
+        counts[f"{row._meta.model_name}_saved"] += 1
+    refresh_search_index([procedure.pk])
+    record_event(
+        action="catalog.procedure_created" if is_new else "catalog.procedure_changed",
+        target=procedure,
+        actor=acting_user,
+        summary=f"{procedure.code} {procedure.name}",
+        payload={
+            "code": procedure.code,
+            "changes": changed_values(
+                before, field_values(procedure, exclude=DERIVED_PROCEDURE_FIELDS)
+            ),
+            "parts": dict(counts),
+        },
+    )
+    return procedure
+
+
+@transaction.atomic
+def delete_procedure(procedure: Procedure, *, acting_user: Any = None) -> None:
+    """Delete a procedure with its parts and offerings, and its search row. One that
+    dossiers were filed under stays: the database refuses (``ProtectedError``)."""
+    pk = procedure.pk
+    record_event(
+        action="catalog.procedure_deleted",
+        target=procedure,
+        actor=acting_user,
+        summary=f"{procedure.code} {procedure.name}",
+        payload={"code": procedure.code},
+    )
+    procedure.delete()
+    forget_search_rows([pk])
+
+
+@transaction.atomic
+def save_field(field_row: Field, *, acting_user: Any = None) -> Field:
+    """Create or rename a field (lĩnh vực); a new one gets its short code from its name."""
+    is_new = field_row.pk is None
+    before = field_values(None if is_new else Field.objects.filter(pk=field_row.pk).first())
+    if not field_row.slug:
+        taken = set(Field.objects.values_list("slug", flat=True))
+        field_row.slug = _field_slug(field_row.name, taken)
+    field_row.full_clean()
+    field_row.save()
+    if not is_new and before.get("name") != field_row.name:
+        # The procedures' search text holds the field's name.
+        refresh_search_index(field_row.procedures.values_list("pk", flat=True))
+    record_event(
+        action="catalog.field_created" if is_new else "catalog.field_changed",
+        target=field_row,
+        actor=acting_user,
+        summary=field_row.name,
+        payload={"changes": changed_values(before, field_values(field_row))},
+    )
+    return field_row
+
+
+@transaction.atomic
+def delete_field(field_row: Field, *, acting_user: Any = None) -> None:
+    """Delete a field no procedure belongs to (else ``ProtectedError``)."""
+    record_event(
+        action="catalog.field_deleted",
+        target=field_row,
+        actor=acting_user,
+        summary=field_row.name,
+        payload={"slug": field_row.slug},
+    )
+    field_row.delete()

@@ -12,6 +12,13 @@ from django.db import DatabaseError, connection
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def ping() -> str:
+    """Ask the database for nothing (the health check); the engine's name when it answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return connection.vendor
+
+
 @contextmanager
 def custom_plans() -> Iterator[None]:
     """Plan each statement for its own values while inside (PostgreSQL, prepared statements).

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from django.core.files import File
 from django.http import FileResponse, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from motcua.dossiers.models import Attachment
+
+class StoredFile(Protocol):
+    """An upload as the apps store it (a dossier's ``Attachment``)."""
+
+    @property
+    def file(self) -> File: ...
+
+    content_type: str
+    original_name: str
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -19,7 +30,7 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
     return default
 
 
-def inline_file_response(attachment: Attachment) -> FileResponse:
+def inline_file_response(attachment: StoredFile) -> FileResponse:
     """A stored upload, after the caller's permission check: shown in the browser under
     its original name; never cached, never re-sniffed (its type was sniffed from the
     content when it was stored)."""

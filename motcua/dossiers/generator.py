@@ -65,7 +65,7 @@ from motcua.agencies.unit_sources import GENERATION_2025
 from motcua.catalog.demo import demo_procedure_codes
 from motcua.catalog.models import ProcedureChannel, ProcedureOffering
 from motcua.dossiers import policy, rules
-from motcua.dossiers.attachments import add_attachment
+from motcua.dossiers.attachment_services import add_attachment
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import Action, Actor, Channel, Status
 from motcua.dossiers.services import (

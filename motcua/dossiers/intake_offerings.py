@@ -7,7 +7,8 @@ Python time. Counters receive the same procedures all day, and these rows change
 ``MOTCUA_OFFERING_CACHE_SECONDS`` (60 s by default; 0 turns it off). A miss reads every
 offering of the same agency at once (the same two queries), so a worker reads an agency's
 catalog once per period rather than each procedure. A change saved in the
-process drops the kept offerings at once (signals); other workers see it within the period.
+process drops the kept offerings at once (signals, connected by the app's ``ready``);
+other workers see it within the period.
 """
 
 from __future__ import annotations
@@ -88,8 +89,13 @@ def offering_by_codes(procedure_code: str, agency_code: str) -> ProcedureOfferin
     )
 
 
-for _model in (ProcedureOffering, Procedure, Process, ProcessStep, Agency):
-    post_save.connect(forget_offerings, sender=_model, dispatch_uid=f"offerings-{_model.__name__}")
-    post_delete.connect(
-        forget_offerings, sender=_model, dispatch_uid=f"offerings-del-{_model.__name__}"
-    )
+def connect_receivers() -> None:
+    """Drop the kept offerings when a row they were read from changes in this process
+    (called by ``DossiersConfig.ready``)."""
+    for model in (ProcedureOffering, Procedure, Process, ProcessStep, Agency):
+        post_save.connect(
+            forget_offerings, sender=model, dispatch_uid=f"offerings-{model.__name__}"
+        )
+        post_delete.connect(
+            forget_offerings, sender=model, dispatch_uid=f"offerings-del-{model.__name__}"
+        )

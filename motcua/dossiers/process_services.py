@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from motcua.agencies.models import Agency
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, field_values, record_event
 from motcua.catalog.models import ProcedureOffering
 from motcua.dossiers import rules
 from motcua.dossiers.errors import InvalidDossierInput
@@ -59,6 +59,40 @@ def _pure(specs: Sequence[StepSpec]) -> list[rules.Stage]:
     return stages
 
 
+def spec_of(step: ProcessStep) -> StepSpec:
+    """The definition of a stored (or edited, unsaved) step."""
+    return StepSpec(
+        stage=step.stage,
+        name=step.name,
+        agency=step.agency,
+        role=Actor(step.role),
+        hours=step.hours,
+        unit=step.unit,
+        branch=step.branch,
+        position=step.position,
+    )
+
+
+def process_errors(steps: Sequence[StepSpec], legal_working_days: int) -> list[str]:
+    """Why these steps do not make a usable process within the legal time limit
+    (Vietnamese), ``[]`` when they do (``rules.validate_process``)."""
+    return rules.validate_process(_pure(steps), legal_working_days)
+
+
+def _step_list(steps: Sequence[StepSpec]) -> list[list[Any]]:
+    """The steps as the audit log stores them, in process order."""
+    return [
+        [
+            *(s.stage, s.branch, s.position, s.name),
+            *(s.agency.pk, s.unit.pk if s.unit else None, s.role.value, s.hours),
+        ]
+        for s in sorted(steps, key=lambda s: (s.stage, s.branch, s.position))
+    ]
+
+
+PROCESS_FIELDS = ("offering", "name", "legal_working_days", "apply_cutoff", "is_active")
+
+
 @transaction.atomic
 def define_process(
     offering: ProcedureOffering,
@@ -67,19 +101,33 @@ def define_process(
     legal_working_days: int,
     steps: Sequence[StepSpec],
     apply_cutoff: bool = True,
+    is_active: bool = True,
     acting_user: Any = None,
 ) -> Process:
-    """Create or replace the process of ``offering``; the steps must fit the legal limit."""
-    errors = rules.validate_process(_pure(steps), legal_working_days)
+    """Create or replace the process of ``offering``; the steps must fit the legal limit.
+    The audit row holds the old and new values of what changed, the steps included."""
+    errors = process_errors(steps, legal_working_days)
     if errors:
         raise InvalidDossierInput(" ".join(errors), "steps")
+    old = (
+        Process.objects.select_for_update()
+        .filter(offering=offering)
+        .prefetch_related("steps__agency", "steps__unit")
+        .first()
+    )
+    before: dict[str, Any] = {}
+    if old is not None:
+        before = {
+            **field_values(old, PROCESS_FIELDS),
+            "steps": _step_list([spec_of(s) for s in old.steps.all()]),
+        }
     process, _created = Process.objects.update_or_create(
         offering=offering,
         defaults={
             "name": name,
             "legal_working_days": legal_working_days,
             "apply_cutoff": apply_cutoff,
-            "is_active": True,
+            "is_active": is_active,
         },
     )
     process.steps.all().delete()
@@ -97,11 +145,30 @@ def define_process(
         )
         for s in steps
     )
+    after = {**field_values(process, PROCESS_FIELDS), "steps": _step_list(steps)}
     record_event(
         action="dossiers.process_defined",
         target=process,
         actor=acting_user,
         summary=f"{offering} · {name}",
-        payload={"steps": len(steps), "legal_working_days": legal_working_days},
+        payload={
+            "steps": len(steps),
+            "legal_working_days": legal_working_days,
+            "changes": changed_values(before, after),
+        },
     )
     return process
+
+
+@transaction.atomic
+def delete_process(process: Process, *, acting_user: Any = None) -> None:
+    """Drop the internal process of an offering: its dossiers keep the steps they have;
+    new ones follow the default process."""
+    record_event(
+        action="dossiers.process_deleted",
+        target=process,
+        actor=acting_user,
+        summary=f"{process.offering} · {process.name}",
+        payload={"offering_id": process.offering_id},
+    )
+    process.delete()

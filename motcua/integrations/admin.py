@@ -13,6 +13,7 @@ from django.utils import timezone
 from motcua.accounts.models import User
 from motcua.accounts.roles import ROLE_LABELS_VI
 from motcua.agencies.models import Agency
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
 from motcua.integrations.models import ApiToken
 from motcua.integrations.services import (
     TOKEN_ROLES,
@@ -61,7 +62,7 @@ class ApiTokenAddForm(forms.ModelForm[ApiToken]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(ServiceWritesAdmin[ApiToken]):
     list_display = [
         "name",
         "agency",
@@ -116,17 +117,18 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         return self.readonly_fields if obj is not None else []
 
-    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
-        if change:
-            return
+    def write(self, request: HttpRequest, obj: ApiToken, edit: Edit) -> None:
+        if edit.change:
+            return  # every field is read-only: revoking is the action below
         actor = request.user if isinstance(request.user, User) else None
+        cleaned = edit.form.cleaned_data
         token, secret = issue_token(
-            agency=form.cleaned_data["agency"],
-            name=form.cleaned_data["name"],
-            roles=form.cleaned_data["roles"],
-            unit=form.cleaned_data.get("unit"),
+            agency=cleaned["agency"],
+            name=cleaned["name"],
+            roles=cleaned["roles"],
+            unit=cleaned.get("unit"),
             created_by=actor,
-            expires_at=form.cleaned_data.get("expires_at"),
+            expires_at=cleaned.get("expires_at"),
         )
         obj.pk = token.pk
         obj.refresh_from_db()

@@ -7,4 +7,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Kết nối, tích hợp"
 
     def ready(self) -> None:
-        from motcua.integrations import signals  # noqa: F401 (connects the receivers)
+        from motcua.integrations.signals import connect_receivers
+
+        connect_receivers()

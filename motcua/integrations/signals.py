@@ -19,8 +19,9 @@ def _forget(sender: Any, **kwargs: Any) -> None:
     forget_checked_tokens()
 
 
-for _model in (ApiToken, User, RoleAssignment):
-    post_save.connect(_forget, sender=_model, dispatch_uid=f"forget-tokens-save-{_model.__name__}")
-    post_delete.connect(
-        _forget, sender=_model, dispatch_uid=f"forget-tokens-delete-{_model.__name__}"
-    )
+def connect_receivers() -> None:
+    """Called by ``IntegrationsConfig.ready``."""
+    for model in (ApiToken, User, RoleAssignment):
+        name = model.__name__
+        post_save.connect(_forget, sender=model, dispatch_uid=f"forget-tokens-save-{name}")
+        post_delete.connect(_forget, sender=model, dispatch_uid=f"forget-tokens-delete-{name}")

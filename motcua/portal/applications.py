@@ -1,5 +1,5 @@
-"""What a citizen does on the portal with an account: register, file a dossier online,
-supplement it when asked, ask to withdraw it.
+"""What a citizen does on the portal with an account: file a dossier online, supplement it
+when asked, ask to withdraw it (the account itself: ``accounts.services.register_citizen``).
 
 Each write runs in one transaction; the dossier writes go through
 :mod:`motcua.dossiers.services` (code, event log, clock) and the files through
@@ -9,79 +9,28 @@ file or a refused action saves nothing: no account, no dossier, no code, no file
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
 from motcua.accounts.models import User
-from motcua.audit.services import record_event
+
+# The citizen's account is written by accounts.services; these names stay importable here
+# for the portal's callers written before the move.
+from motcua.accounts.services import ID_NUMBER as ID_NUMBER
+from motcua.accounts.services import Registration as Registration
+from motcua.accounts.services import RegistrationError as RegistrationError
+from motcua.accounts.services import register_citizen as register_citizen
 from motcua.backoffice.models import Notification
 from motcua.backoffice.services import notify_counter
 from motcua.catalog.models import ONLINE_APPLICATION_LEVELS, Procedure, ProcedureOffering
-from motcua.dossiers.attachments import Scan, attach_scans, attach_to_checklist, check_files
+from motcua.dossiers.attachment_services import attach_scans, attach_to_checklist
+from motcua.dossiers.attachments import Scan, check_files
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import ApplicantData, DocumentData, perform_action, submit_online
-
-#: A personal identification number (CCCD): 12 digits.
-ID_NUMBER = re.compile(r"^\d{12}$")
-
-
-class RegistrationError(Exception):
-    """The account cannot be created; ``field`` names the input at fault."""
-
-    def __init__(self, message: str, field: str, reasons: Sequence[str] = ()) -> None:
-        self.message, self.field = message, field
-        #: Each reason on its own (the password rules it breaks), else the message.
-        self.reasons = list(reasons) or [message]
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Registration:
-    full_name: str
-    id_number: str
-    phone: str
-    email: str
-    password: str
-
-
-def register_citizen(data: Registration) -> User:
-    """A citizen account whose login is the personal identification number (CCCD)."""
-    if not ID_NUMBER.match(data.id_number):
-        raise RegistrationError("Số định danh cá nhân gồm đúng 12 chữ số.", "id_number")
-    user = User(
-        username=data.id_number,
-        kind=User.Kind.CITIZEN,
-        full_name=data.full_name.strip(),
-        phone=data.phone.strip(),
-        email=data.email.strip(),
-    )
-    try:
-        validate_password(data.password, user)
-    except ValidationError as exc:
-        raise RegistrationError(" ".join(exc.messages), "password", exc.messages) from exc
-    user.set_password(data.password)
-    try:
-        with transaction.atomic():
-            user.save()
-            record_event(
-                action="accounts.citizen_registered",
-                target=user,
-                actor=user,
-                summary=user.full_name,
-            )
-    except IntegrityError as exc:
-        raise RegistrationError(
-            "Số định danh này đã có tài khoản: hãy đăng nhập.", "id_number"
-        ) from exc
-    return user
 
 
 def accepts_online(offering: ProcedureOffering) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.accounts.models import User
+from motcua.accounts.services import Registration, register_citizen
 from motcua.catalog.models import ProcedureOffering
 from motcua.dossiers.attachments import Scan
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import ApplicantData, DocumentData
-from motcua.portal.applications import Registration, online_offerings, register_citizen
+from motcua.portal.applications import online_offerings
 
 #: A fictional personal identification number (the login) and name.
 DEMO_CITIZEN_ID = "089199000001"

@@ -7,11 +7,11 @@ from typing import Any
 from django import forms
 
 from motcua.accounts.models import User
+from motcua.accounts.services import ID_NUMBER, Registration
 from motcua.catalog.models import RequiredDocument
 from motcua.dossiers.attachments import Scan, file_problems
 from motcua.dossiers.forms import ApplicantForm, clean_phone
 from motcua.dossiers.services import DocumentData
-from motcua.portal.applications import ID_NUMBER, Registration
 
 RETURN_METHODS = [
     ("online", "Nhận bản điện tử trên Cổng dịch vụ công"),

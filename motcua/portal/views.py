@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
+from motcua.accounts.services import RegistrationError, register_citizen
 from motcua.catalog.models import ProcedureOffering
 from motcua.core.http import inline_file_response, safe_next
 from motcua.dossiers.errors import (
@@ -103,8 +104,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = applications.register_citizen(form.registration())
-        except applications.RegistrationError as exc:
+            user = register_citizen(form.registration())
+        except RegistrationError as exc:
             field = SIGNUP_FIELDS.get(exc.field, exc.field)
             for reason in exc.reasons:
                 form.add_error(field if field in form.fields else None, reason)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
 from motcua.printing.models import FormTemplate
 from motcua.printing.render import FORMS, FormTemplateError, packaged_source, render_form
 from motcua.printing.samples import sample_context
@@ -47,7 +48,7 @@ class FormTemplateForm(forms.ModelForm[FormTemplate]):
 
 
 @admin.register(FormTemplate)
-class FormTemplateAdmin(admin.ModelAdmin[FormTemplate]):
+class FormTemplateAdmin(ServiceWritesAdmin[FormTemplate]):
     form = FormTemplateForm
     list_display = ["code", "name", "is_active", "updated_at", "preview_link"]
     list_filter = ["code", "is_active"]
@@ -111,23 +112,19 @@ class FormTemplateAdmin(admin.ModelAdmin[FormTemplate]):
             initial["body"] = packaged_source(code)
         return initial
 
-    def save_model(self, request: HttpRequest, obj: FormTemplate, form: Any, change: bool) -> None:
+    def write(self, request: HttpRequest, obj: FormTemplate, edit: Edit) -> None:
         saved = save_form_template(
             code=obj.code,
             body=obj.body,
             name=obj.name,
             is_active=obj.is_active,
-            template=obj if change else None,
+            template=obj if edit.change else None,
             acting_user=request.user,
         )
         obj.pk = saved.pk
 
-    def delete_model(self, request: HttpRequest, obj: FormTemplate) -> None:
+    def remove(self, request: HttpRequest, obj: FormTemplate) -> None:
         delete_form_template(obj, acting_user=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FormTemplate]) -> None:
-        for row in queryset:
-            delete_form_template(row, acting_user=request.user)
 
     @admin.action(description="Xem trước mẫu đã chọn với dữ liệu mẫu (PDF)")
     def preview_selected(

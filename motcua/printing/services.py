@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, record_event
 from motcua.printing.models import FormTemplate
 from motcua.printing.render import FORMS, FormTemplateError, check_template
 from motcua.printing.samples import sample_context
@@ -50,14 +50,17 @@ def save_form_template(
     row = template if template is not None else FormTemplate()
     if row.pk is not None:
         row = FormTemplate.objects.select_for_update().get(pk=row.pk)
+    before = _audited(row) if row.pk is not None else {}
     row.code = code
     row.name = name or FORMS[code].name
     row.body = body
     row.is_active = is_active
+    retired_ids: list[int] = []
     if is_active:
         retired = FormTemplate.objects.filter(code=code, is_active=True)
         if row.pk is not None:
             retired = retired.exclude(pk=row.pk)
+        retired_ids = list(retired.values_list("pk", flat=True))
         retired.update(is_active=False)
     row.full_clean()
     created = row.pk is None
@@ -71,10 +74,26 @@ def save_form_template(
             "code": code,
             "created": created,
             "is_active": is_active,
-            "body_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            "body_sha256": _sha256(body),
+            "changes": changed_values(before, _audited(row)),
+            "retired_ids": retired_ids,
         },
     )
     return row
+
+
+def _sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _audited(row: FormTemplate) -> dict[str, Any]:
+    """What the audit compares before and after: the body by its digest."""
+    return {
+        "code": row.code,
+        "name": row.name,
+        "is_active": row.is_active,
+        "body_sha256": _sha256(row.body),
+    }
 
 
 @transaction.atomic
@@ -87,7 +106,7 @@ def deactivate_form_template(row: FormTemplate, *, acting_user: Any = None) -> F
         target=row,
         actor=acting_user,
         summary=f"Mẫu {row.code}: {row.name}",
-        payload={"code": row.code},
+        payload={"code": row.code, "changes": {"is_active": [True, False]}},
     )
     return row
 
@@ -102,7 +121,7 @@ def delete_form_template(row: FormTemplate, *, acting_user: Any = None) -> None:
         payload={
             "code": row.code,
             "was_active": row.is_active,
-            "body_sha256": hashlib.sha256(row.body.encode("utf-8")).hexdigest(),
+            "body_sha256": _sha256(row.body),
         },
     )
     row.delete()

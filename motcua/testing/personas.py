@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Permission
+
 from motcua.accounts.models import User
 from motcua.accounts.roles import Role
-from motcua.accounts.services import create_staff_user
+from motcua.accounts.services import create_staff_user, save_user
 from motcua.agencies.models import Agency
 from motcua.agencies.services import save_agency
 from motcua.catalog.models import Procedure, ProcedureOffering
@@ -183,6 +185,26 @@ def build_province() -> Province:
         procedure=procedure,
         offering=offering,
     )
+
+
+def administrator(agency: Agency, username: str, *permissions: str) -> User:
+    """An administrator of ``agency``'s subtree (the admin site, the "Quản trị cơ quan"
+    group), with the further model permissions (``"app.codename"``) given, as a province
+    may grant them through a group."""
+    user = _staff(username, f"Quản trị {agency.name}", agency, [Role.ADMINISTRATOR])
+    if permissions:
+        pairs = [dotted.split(".") for dotted in permissions]
+        given = [
+            Permission.objects.get(content_type__app_label=app, codename=code)
+            for app, code in pairs
+        ]
+        save_user(user, permissions=given)
+    return user
+
+
+def superuser(username: str = "quantri.he.thong") -> User:
+    """The system's superuser (Django's own way to make one)."""
+    return User.objects.create_superuser(username, f"{username}@example.vn", PASSWORD)
 
 
 APPLICANT = ApplicantData(

@@ -1,51 +1,44 @@
-from typing import Any
+"""Admin for the province's calendar rows and work schedules. Saving and deleting go
+through ``worktime.services`` (validated, audited with old and new values, cached
+calendars dropped). An agency administrator given the permissions sees and changes only
+the rows of their subtree; province-wide rows (no agency) are a superuser's."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.forms import ModelForm
 from django.http import HttpRequest
 
+from motcua.accounts.admin_scope import AgencyScopedAdmin
+from motcua.core.admin_writes import Edit, ServiceWritesAdmin
 from motcua.worktime.models import CalendarDay, WorkSchedule
-from motcua.worktime.services import remove_calendar_day, save_work_schedule, set_calendar_day
+from motcua.worktime.services import (
+    delete_work_schedule,
+    remove_calendar_day,
+    save_calendar_day,
+    save_work_schedule,
+)
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+class CalendarDayAdmin(AgencyScopedAdmin[CalendarDay], ServiceWritesAdmin[CalendarDay]):
     list_display = ["date", "kind", "name", "agency", "legal_basis"]
     list_filter = ["kind"]
     search_fields = ["name", "legal_basis"]
     date_hierarchy = "date"
     raw_id_fields = ["agency"]
 
-    def save_model(
-        self, request: HttpRequest, obj: CalendarDay, form: ModelForm[CalendarDay], change: bool
-    ) -> None:
-        if change:
-            # Editing a row may change its date: replace it through the services.
-            old = CalendarDay.objects.get(pk=obj.pk)
-            remove_calendar_day(old, acting_user=request.user)
-        saved = set_calendar_day(
-            day=obj.date,
-            kind=obj.kind,
-            name=obj.name,
-            agency=obj.agency,
-            legal_basis=obj.legal_basis,
-            acting_user=request.user,
-        )
-        obj.pk = saved.pk
+    def write(self, request: HttpRequest, obj: CalendarDay, edit: Edit) -> None:
+        save_calendar_day(obj, acting_user=request.user)
 
-    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+    def remove(self, request: HttpRequest, obj: CalendarDay) -> None:
         remove_calendar_day(obj, acting_user=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        for row in queryset:
-            remove_calendar_day(row, acting_user=request.user)
 
 
 @admin.register(WorkSchedule)
-class WorkScheduleAdmin(admin.ModelAdmin[WorkSchedule]):
+class WorkScheduleAdmin(AgencyScopedAdmin[WorkSchedule], ServiceWritesAdmin[WorkSchedule]):
     list_display = ["__str__", "cutoff"]
     raw_id_fields = ["agency"]
 
-    def save_model(self, request: HttpRequest, obj: WorkSchedule, form: Any, change: bool) -> None:
+    def write(self, request: HttpRequest, obj: WorkSchedule, edit: Edit) -> None:
         save_work_schedule(obj, acting_user=request.user)
+
+    def remove(self, request: HttpRequest, obj: WorkSchedule) -> None:
+        delete_work_schedule(obj, acting_user=request.user)

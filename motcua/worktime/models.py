@@ -45,6 +45,7 @@ class CalendarDay(models.Model):
                 fields=["date"],
                 condition=models.Q(agency__isnull=True),
                 name="unique_calendar_day_province",
+                violation_error_message="Ngày này đã có trong lịch nghỉ, làm bù của toàn tỉnh.",
             ),
         ]
 
@@ -84,6 +85,7 @@ class WorkSchedule(models.Model):
                 fields=["agency"],
                 condition=models.Q(agency__isnull=True),
                 name="unique_province_schedule",
+                violation_error_message="Tỉnh đã có lịch làm việc chung.",
             ),
         ]
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from motcua.agencies.models import Agency
-from motcua.audit.services import record_event
+from motcua.audit.services import changed_values, field_values, record_event
 from motcua.worktime.models import CalendarDay, WorkSchedule
 from motcua.worktime.queries import bump_calendar_version
 
@@ -30,20 +30,35 @@ def set_calendar_day(
     legal_basis: str = "",
     acting_user: Any = None,
 ) -> CalendarDay:
-    """Mark ``day`` as a day off or a make-up working day, province-wide or for one agency."""
+    """Mark ``day`` as a day off or a make-up working day, province-wide or for one agency
+    (the row of that date and agency is changed if there is one)."""
     if kind not in CalendarDay.Kind.values:
         raise ValueError(f"Loại ngày không hợp lệ: {kind!r}")
-    row, _created = CalendarDay.objects.update_or_create(
-        date=day,
-        agency=agency,
-        defaults={"kind": kind, "name": name, "legal_basis": legal_basis},
+    row = CalendarDay.objects.filter(date=day, agency=agency).first() or CalendarDay(
+        date=day, agency=agency
     )
+    row.kind, row.name, row.legal_basis = kind, name, legal_basis
+    return save_calendar_day(row, acting_user=acting_user)
+
+
+@transaction.atomic
+def save_calendar_day(row: CalendarDay, *, acting_user: Any = None) -> CalendarDay:
+    """Validate (one row per date and agency) and save a calendar row, new or changed (its
+    date too); the audit row holds the old and new values."""
+    row.full_clean()
+    before = field_values(None if row.pk is None else CalendarDay.objects.filter(pk=row.pk).first())
+    row.save()
     record_event(
         action="worktime.day_set",
         target=row,
         actor=acting_user,
-        summary=f"{day.isoformat()} {kind} {name}",
-        payload={"date": day.isoformat(), "kind": kind, "agency_id": agency.pk if agency else None},
+        summary=f"{row.date.isoformat()} {row.kind} {row.name}",
+        payload={
+            "date": row.date.isoformat(),
+            "kind": row.kind,
+            "agency_id": row.agency_id,
+            "changes": changed_values(before, field_values(row)),
+        },
     )
     _invalidate()
     return row
@@ -64,13 +79,36 @@ def remove_calendar_day(row: CalendarDay, *, acting_user: Any = None) -> None:
 
 @transaction.atomic
 def save_work_schedule(schedule: WorkSchedule, *, acting_user: Any = None) -> WorkSchedule:
+    """Validate (sessions in order) and save a schedule; audited with the old and new
+    values (sessions and cut-off decide every deadline of the agency)."""
     schedule.full_clean()
+    before = field_values(
+        None if schedule.pk is None else WorkSchedule.objects.filter(pk=schedule.pk).first()
+    )
     schedule.save()
     record_event(
         action="worktime.schedule_saved",
         target=schedule,
         actor=acting_user,
         summary=str(schedule),
+        payload={
+            "agency_id": schedule.agency_id,
+            "changes": changed_values(before, field_values(schedule)),
+        },
     )
     _invalidate()
     return schedule
+
+
+@transaction.atomic
+def delete_work_schedule(schedule: WorkSchedule, *, acting_user: Any = None) -> None:
+    """Drop a schedule: the agency follows the nearest one above it (or the defaults)."""
+    record_event(
+        action="worktime.schedule_deleted",
+        target=schedule,
+        actor=acting_user,
+        summary=str(schedule),
+        payload={"agency_id": schedule.agency_id, "values": field_values(schedule)},
+    )
+    schedule.delete()
+    _invalidate()

@@ -39,7 +39,11 @@ def test_it_records_an_audit_event_per_save(small_tree: dict[str, Agency]) -> No
     assert events.count() == 5
     event = events.get(target_id=str(small_tree["b"].pk))
     assert event.action == "agency.saved"
-    assert event.payload == {"code": "H01.1.1", "parent_id": small_tree["a"].pk}
+    assert event.payload["code"] == "H01.1.1"
+    assert event.payload["parent_id"] == small_tree["a"].pk
+    # A creation's "old" values are all None.
+    assert event.payload["changes"]["code"] == [None, "H01.1.1"]
+    assert event.payload["changes"]["parent"] == [None, small_tree["a"].pk]
 
 
 def test_moving_an_agency_moves_its_subtree(small_tree: dict[str, Agency]) -> None:

@@ -15,7 +15,7 @@ from motcua.agencies.services import save_agency
 from motcua.backoffice.tests.conftest import PDF
 from motcua.catalog.models import ProcedureOffering
 from motcua.dossiers.access import visible_dossiers
-from motcua.dossiers.attachments import add_attachment
+from motcua.dossiers.attachment_services import add_attachment
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.services import receive_at_counter
 from motcua.testing.personas import APPLICANT, Province

@@ -11,7 +11,7 @@ from django.test import Client
 
 from motcua.accounts.models import User
 from motcua.backoffice.tests.conftest import PDF, PNG, at
-from motcua.dossiers.attachments import add_attachment
+from motcua.dossiers.attachment_services import add_attachment
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier, DossierEvent
 from motcua.dossiers.rules import Action, Status

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from motcua.dossiers import attachments
+from motcua.dossiers import attachment_services, attachments
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
 from motcua.dossiers.models import Attachment
 from motcua.dossiers.services import receive_at_counter
@@ -27,7 +27,7 @@ def dossier(province: Province, settings, tmp_path):  # type: ignore[no-untyped-
 
 @pytest.mark.django_db
 def test_it_stores_a_pdf_under_its_hash(province: Province, dossier) -> None:  # type: ignore[no-untyped-def]
-    saved = attachments.add_attachment(
+    saved = attachment_services.add_attachment(
         dossier,
         io.BytesIO(PDF),
         original_name="../../giay-chung-sinh.pdf",
@@ -43,13 +43,13 @@ def test_it_stores_a_pdf_under_its_hash(province: Province, dossier) -> None:  #
 @pytest.mark.django_db
 def test_it_sniffs_the_content_not_the_name(province: Province, dossier) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidDossierInput, match="PDF, JPEG hoặc PNG"):
-        attachments.add_attachment(
+        attachment_services.add_attachment(
             dossier,
             io.BytesIO(b"MZ\x90\x00 not a pdf"),
             original_name="scan.pdf",
             acting_user=province.counter,
         )
-    saved = attachments.add_attachment(
+    saved = attachment_services.add_attachment(
         dossier, io.BytesIO(PNG), original_name="anh.pdf", acting_user=province.counter
     )
     assert saved.content_type == "image/png"
@@ -60,7 +60,7 @@ def test_it_sniffs_the_content_not_the_name(province: Province, dossier) -> None
 def test_it_refuses_files_too_large(province: Province, dossier, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 100)
     with pytest.raises(InvalidDossierInput, match="quá lớn"):
-        attachments.add_attachment(
+        attachment_services.add_attachment(
             dossier,
             io.BytesIO(PDF + b"x" * 200),
             original_name="big.pdf",
@@ -72,7 +72,7 @@ def test_it_refuses_files_too_large(province: Province, dossier, monkeypatch) ->
 @pytest.mark.django_db
 def test_an_outsider_cannot_attach(province: Province, dossier) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DossierPermissionDenied):
-        attachments.add_attachment(
+        attachment_services.add_attachment(
             dossier, io.BytesIO(PDF), original_name="x.pdf", acting_user=province.outsider
         )
     assert not Attachment.objects.exists()

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from motcua.accounts.models import User
+from motcua.accounts.services import Registration, register_citizen
 from motcua.audit.models import AuditEvent
 from motcua.backoffice.models import Notification
 from motcua.catalog.models import OnlineLevel
@@ -18,7 +19,6 @@ from motcua.dossiers import queries
 from motcua.dossiers.models import Attachment, Dossier, DossierCodeSequence, DossierEvent
 from motcua.dossiers.rules import Action, Channel, Status
 from motcua.dossiers.services import perform_action
-from motcua.portal.applications import Registration, register_citizen
 from motcua.testing.personas import PASSWORD, Province
 
 pytestmark = pytest.mark.django_db
