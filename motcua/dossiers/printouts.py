@@ -17,7 +17,13 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.rules import STATUS_LABELS_VI, Action, Channel, Status
+from motcua.dossiers.rules import (
+    STATUS_LABELS_VI,
+    Action,
+    Channel,
+    Status,
+    apology_timing_note,
+)
 from motcua.printing import context as ctx
 from motcua.printing.render import render_form
 
@@ -223,6 +229,19 @@ def _targets(event: DossierEvent) -> list[int]:
     return [event.to_agency_id] if event.to_agency_id else []
 
 
+def _apology_slip_note(event: DossierEvent) -> str:
+    """The new date of an apology, and whether it was given late (its event's payload)."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    parts = []
+    if payload.get("new_due"):
+        new_due = timezone.localtime(datetime.fromisoformat(payload["new_due"]))
+        parts.append(f"hẹn mới {new_due:%H:%M %d/%m/%Y}")
+    late = apology_timing_note(payload.get("notice"))
+    if late:
+        parts.append(late)
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
     """Every handover from the event log, with its early / on time / late class; the
     supplement, payment and apology moments as notes."""
@@ -235,8 +254,8 @@ def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
         action = Action(event.action)
         if action in _SLIP_NOTES:
             note = _SLIP_NOTES[action] + (f": {event.reason}" if event.reason else "")
-            if action is Action.ISSUE_APOLOGY and dossier.new_appointment_at:
-                note += f" (hẹn mới {timezone.localtime(dossier.new_appointment_at):%d/%m/%Y})"
+            if action is Action.ISSUE_APOLOGY:
+                note += _apology_slip_note(event)
             lines.append(
                 ctx.HandoverLine(
                     from_unit=_place(event.actor_agency_id, names)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -686,7 +687,33 @@ def _allowed_for(
         ):
             if action not in seen and _related(user, dossier, actor, action, active):
                 seen.append(action)
+    if Action.ISSUE_APOLOGY in seen and apology_refusal(dossier, timezone.now()) is not None:
+        seen.remove(Action.ISSUE_APOLOGY)  # it would be refused: the same rule as the check
     return seen
+
+
+def apology_rule() -> rules.ApologyRule:
+    """The province's apology rule: settings ``MOTCUA_APOLOGY_NOTICE_WORKING_HOURS`` and
+    ``MOTCUA_LATE_APOLOGY`` (provincial decisions under Decree 118/2025/NĐ-CP, article
+    unverified: see :mod:`motcua.dossiers.rules.late`)."""
+    return rules.ApologyRule(
+        min_notice_working_hours=settings.MOTCUA_APOLOGY_NOTICE_WORKING_HOURS,
+        late=rules.LateApology(settings.MOTCUA_LATE_APOLOGY),
+    )
+
+
+def apology_refusal(dossier: Dossier, now: datetime) -> rules.ApologyNotAllowed | None:
+    """Why no apology may be issued on ``dossier`` at ``now`` (None: one may): what the
+    pages offer and what :func:`perform_action` checks first."""
+    if dossier.due_at is None:
+        return rules.ApologyNotAllowed("no_due", "Hồ sơ chưa có ngày hẹn trả.")
+    return rules.apology_refusal(
+        calendar_for(dossier.deciding_agency),
+        now=now,
+        current_due=dossier.due_at,
+        apologies_so_far=dossier.apologies,
+        rule=apology_rule(),
+    )
 
 
 def allowed_actions_for(user: User | None, dossier: Dossier) -> list[Action]:
@@ -1191,26 +1218,32 @@ class _Handler:
         return [p for p in self._pauses() if p[1] is not None]
 
     def _apologise(self, new_due: datetime | None, reason: str) -> None:
+        refusal = apology_refusal(self.dossier, self.now)
+        if refusal is not None:
+            raise InvalidDossierInput(refusal.message, "new_due")
         if new_due is None:
             raise InvalidDossierInput("Chọn ngày hẹn trả kết quả mới.", "new_due")
         current_due = self.dossier.due_at
-        if current_due is None:
-            raise InvalidDossierInput("Hồ sơ chưa có ngày hẹn trả.", "new_due")
+        assert current_due is not None  # apology_refusal
         try:
-            rules.check_new_appointment(
+            timing = rules.check_new_appointment(
                 self.cal,
                 now=self.now,
                 current_due=current_due,
                 new_due=new_due,
                 apologies_so_far=self.dossier.apologies,
                 reason=reason,
+                rule=apology_rule(),
             )
         except rules.ApologyNotAllowed as exc:
             raise InvalidDossierInput(str(exc), "new_due") from exc
         self.fields.update(
             new_appointment_at=new_due, due_at=new_due, apologies=self.dossier.apologies + 1
         )
-        self.payload.update(original_due=current_due.isoformat(), new_due=new_due.isoformat())
+        # ``notice``: in time, on short notice or after the deadline (a late apology).
+        self.payload.update(
+            original_due=current_due.isoformat(), new_due=new_due.isoformat(), notice=timing.value
+        )
 
     def _finish(self, to: Status) -> None:
         for step in self.active:
