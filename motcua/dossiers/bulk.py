@@ -960,7 +960,8 @@ class _Run:
 
     def _receive(self, received_at: datetime, counter: Person) -> None:
         tpl, c, sim = self.tpl, self.c, self.sim
-        clock = c.position(received_at, tpl.apply_cutoff)
+        # From the receipt's minute, as rules.appointment_for (the clock counts minutes).
+        clock = c.position(rules.clock_minute(received_at), tpl.apply_cutoff)
         dur = tpl.days * sim.su
         appointment = c.instant(clock + dur, True) if dur else c.instant(clock, False)
         self.clock = clock

@@ -450,7 +450,7 @@ def work_rows(dossiers: Iterable[Dossier], clock: Clock) -> list[WorkRow]:
             level = "waiting"
         else:
             level = "finished"
-        rows.append(WorkRow(d, level, d.new_appointment_at or d.appointment_at))
+        rows.append(WorkRow(d, level, d.appointment.current))
     return rows
 
 

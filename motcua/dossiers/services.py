@@ -420,7 +420,10 @@ def _plan_clock(
     stages, models_by_id, apply_cutoff = _stages_for(dossier.offering, intake_agency, days)
     clock_started = rules.clock_start(cal, at, apply_cutoff=apply_cutoff)
     appointment = rules.appointment_for(cal, at, float(days), apply_cutoff=apply_cutoff)
-    planned = rules.plan_step_deadlines(cal, at, stages, apply_cutoff=apply_cutoff)
+    # The steps from the same minute as the appointment (the clock counts whole minutes).
+    planned = rules.plan_step_deadlines(
+        cal, rules.clock_minute(at), stages, apply_cutoff=apply_cutoff
+    )
     first_stage = planned[0].stage_index if planned else 0
     known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
     new_steps = []
@@ -1198,12 +1201,9 @@ class _Handler:
         if started is None:
             return
         paused_hours = working_hours_between(self.cal, started, self.now)
-        pauses = [*self._closed_pauses(), (started, self.now)]
-        base = self.dossier.new_appointment_at or self.dossier.appointment_at
-        if base is not None:
-            self.fields["due_at"] = rules.effective_due(
-                self.cal, base, pauses, clock_started_at=self.dossier.clock_started_at
-            )
+        if self.dossier.appointment_at is not None:
+            pauses = [*self._closed_pauses(), (started, self.now)]
+            self.fields["due_at"] = self._current_appointment(pauses)
         if paused_hours > 0:
             for step in self.active:
                 if step.due_at is not None:
@@ -1216,6 +1216,24 @@ class _Handler:
 
     def _closed_pauses(self) -> list[rules.Pause]:
         return [p for p in self._pauses() if p[1] is not None]
+
+    def _current_appointment(
+        self, pauses: list[rules.Pause], apology: rules.NewAppointment | None = None
+    ) -> datetime:
+        """The appointment in force (``Dossier.due_at``): the receipt's or the apology's,
+        pushed back by the clock's pauses (:func:`rules.current_appointment`)."""
+        d = self.dossier
+        assert d.appointment_at is not None
+        if apology is None and d.new_appointment_at is not None:
+            issued = [e.occurred_at for e in self.events if e.action == Action.ISSUE_APOLOGY]
+            apology = rules.NewAppointment(max(issued, default=self.now), d.new_appointment_at)
+        return rules.current_appointment(
+            self.cal,
+            d.appointment_at,
+            pauses,
+            new_appointment=apology,
+            clock_started_at=d.clock_started_at,
+        )
 
     def _apologise(self, new_due: datetime | None, reason: str) -> None:
         refusal = apology_refusal(self.dossier, self.now)
@@ -1237,8 +1255,11 @@ class _Handler:
             )
         except rules.ApologyNotAllowed as exc:
             raise InvalidDossierInput(str(exc), "new_due") from exc
+        apology = rules.NewAppointment(self.now, new_due)
         self.fields.update(
-            new_appointment_at=new_due, due_at=new_due, apologies=self.dossier.apologies + 1
+            new_appointment_at=new_due,
+            due_at=self._current_appointment(self._closed_pauses(), apology),
+            apologies=self.dossier.apologies + 1,
         )
         # ``notice``: in time, on short notice or after the deadline (a late apology).
         self.payload.update(

@@ -224,6 +224,22 @@ def test_the_leader_of_an_overdue_dossier_is_offered_the_apology_and_it_is_issue
 
 
 @pytest.mark.django_db
+def test_the_page_shows_the_appointment_in_force_with_the_paused_time(
+    province: Province, login: Login
+) -> None:
+    from motcua.testing.stories import citizen, paused_and_finished
+
+    d = paused_and_finished(province, citizen())
+    html = login(province.leader).get(url(d)).content.decode()
+    assert '<p class="big">13:54 14/08/2025</p>' in html
+    assert (
+        "Đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài chính) "
+        "vào ngày hẹn 13:54 13/08/2025." in html
+    )
+    assert "Đúng hạn</span> lúc 08:06 14/08/2025" in html
+
+
+@pytest.mark.django_db
 def test_files_are_served_inline_to_those_who_may_see_them(
     province: Province, login: Login, received: Dossier
 ) -> None:

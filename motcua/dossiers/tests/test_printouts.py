@@ -151,3 +151,25 @@ def test_a_late_apology_prints_on_form_04_and_on_the_control_slip(province: Prov
     slip = text(d, "06")
     assert "Xin lỗi và hẹn lại ngày trả kết quả: Chờ kết quả xác minh của Công an tỉnh" in slip
     assert "hẹn mới 17:00 12/03/2025; gửi khi hồ sơ đã quá hạn trả kết quả" in slip
+
+
+@pytest.mark.django_db
+def test_the_slips_and_the_register_print_the_appointment_in_force(province: Province) -> None:
+    from motcua.dossiers.printouts import register_context
+    from motcua.testing.stories import august, citizen, paused_and_finished
+
+    d = paused_and_finished(province, citizen())
+    d.refresh_from_db()
+    note = (
+        "đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài chính) "
+        "vào ngày hẹn 13:54 13/08/2025"
+    )
+    assert f"Thời gian hẹn trả kết quả: 13 giờ 54 phút, ngày 14/08/2025 ({note})" in text(d, "06")
+    receipt = text(d, "01")
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: 13 giờ 54 phút, ngày 14/08/2025 ({note})" in (
+        receipt
+    )
+    day = august(8, 0).date()
+    (row,) = register_context(province.one_stop, day, day).rows
+    assert row.appointment_at == d.due_at
+    assert "Đã cộng thời gian tạm dừng vào ngày hẹn 13:54 13/08/2025" in row.note
