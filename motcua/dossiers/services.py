@@ -1200,7 +1200,10 @@ class _Handler:
         started = self.dossier.paused_since
         if started is None:
             return
-        paused_hours = working_hours_between(self.cal, started, self.now)
+        # Read to the minute, as the dossier's clock (rules.clock_minute).
+        paused_hours = working_hours_between(
+            self.cal, rules.clock_minute(started), rules.clock_minute(self.now)
+        )
         if self.dossier.appointment_at is not None:
             pauses = [*self._closed_pauses(), (started, self.now)]
             self.fields["due_at"] = self._current_appointment(pauses)

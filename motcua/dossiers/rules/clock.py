@@ -318,8 +318,9 @@ def step_due(
     """Due instant of a step: ``budget_hours`` working hours after it started, pauses excluded.
 
     No cut-off (handovers between officers are not receipts). Open pauses need ``now``.
+    Pauses are read to the minute, as the dossier's (:func:`clock_minute`).
     """
-    closed = _closed_pauses(pauses, now)
+    closed = _minute_pauses(_closed_pauses(pauses, now))
     return due_with_pauses(
         cal, started_at, working_hours=budget_hours, pauses=closed, apply_cutoff=False
     )
@@ -333,10 +334,11 @@ def step_timeliness(
     pauses: Iterable[Pause] = (),
 ) -> Timeliness:
     """Early / on time / late of one step (the process-control slip, form 05 of Circular
-    03/2025/TT-VPCP, records it per handover). Open pauses are closed at ``finished_at``.
+    03/2025/TT-VPCP, records it per handover). Open pauses are closed at ``finished_at``;
+    the finish is read to the minute (:func:`clock_minute`).
     """
     due = step_due(cal, started_at, budget_hours, pauses, now=finished_at)
-    return classify_completion(cal, finished_at, due)
+    return classify_completion(cal, clock_minute(finished_at), due)
 
 
 @dataclass(frozen=True)

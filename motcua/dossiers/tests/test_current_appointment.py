@@ -30,6 +30,10 @@ def test_a_paused_working_day_moves_the_appointment_by_one_working_day_to_the_mi
     # "10:00 to 10:00" paused: one working day later, 13:54 — not 13:53:30.
     assert d.due_at == CURRENT_APPOINTMENT
     assert d.finished_at == FINISHED and d.timeliness == "on_time"
+    # The step the supplement paused moves by the same working day: shown 10:00, not 09:59.
+    step = d.steps.get(name="Đăng ký khai sinh")
+    assert step.started_at == august(8, 14, 0, 20)
+    assert step.due_at == august(12, 10, 0, 20)
 
 
 def test_after_an_apology_only_the_later_pauses_move_the_new_date(province: Province) -> None:

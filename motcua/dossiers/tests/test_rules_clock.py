@@ -204,6 +204,18 @@ def test_a_dossier_finished_within_the_appointments_minute_is_on_time() -> None:
     )
 
 
+def test_a_step_counts_the_same_minutes() -> None:
+    started = datetime(2025, 8, 8, 14, 0, 20, tzinfo=VN)  # Fri; 6 h: Mon 11/8 10:00:20
+    pause = [
+        (datetime(2025, 8, 11, 10, 0, 50, tzinfo=VN), datetime(2025, 8, 12, 10, 0, 10, tzinfo=VN))
+    ]
+    due = step_due(CAL, started, 6, pause)
+    assert due == datetime(2025, 8, 12, 10, 0, 20, tzinfo=VN)  # one working day later
+    finished = datetime(2025, 8, 12, 10, 0, 40, tzinfo=VN)  # "10:00", as the due
+    assert step_timeliness(CAL, started, finished, 6, pause) is Timeliness.ON_TIME
+    assert step_timeliness(CAL, started, at(2025, 8, 12, 10, 1), 6, pause) is Timeliness.LATE
+
+
 # --------------------------------------------------------------------------- current appointment
 
 
