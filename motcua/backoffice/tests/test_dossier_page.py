@@ -215,7 +215,7 @@ def test_the_leader_of_an_overdue_dossier_is_offered_the_apology_and_it_is_issue
     assert response.status_code == 302 and response["Location"].endswith("?in=04")
     html = leader.get(response["Location"]).content.decode()
     assert "Hẹn trả kết quả mới: 17:00 12/03/2025 (hẹn cũ 08:00 06/03/2025)" in html
-    assert "gửi khi hồ sơ đã quá hạn trả kết quả" in html
+    assert '<div class="ev-late">Thư xin lỗi gửi khi hồ sơ đã quá hạn trả kết quả</div>' in html
     assert "In phiếu: Phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)" in html
     pdf = leader.get(url(received, "in/04/"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
