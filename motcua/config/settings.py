@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
-from motcua.config.env import env_bool, env_int, env_list, env_str
+from motcua.config.env import env_bool, env_choice, env_int, env_list, env_str
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time (typing).
 django_stubs_ext.monkeypatch()
@@ -186,6 +186,16 @@ MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "An Giang")
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the
 # connection's address). Used to rate-limit the public dossier lookup per client.
 MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+# Late dossiers (docs "Late dossiers"; provincial decisions under Decree 118/2025/NĐ-CP,
+# same rule as Decree 107/2021) [article number unverified, hence settings]: the deciding
+# agency sends the apology with the reason and a new date (form 04 of Circular
+# 03/2025/TT-VPCP) at least this many working hours before the deadline (default 8: one
+# working day), and the new appointment is made only once.
+MOTCUA_APOLOGY_NOTICE_WORKING_HOURS = env_int("MOTCUA_APOLOGY_NOTICE_WORKING_HOURS", 8)
+# Once that notice can no longer be given (less left, or the dossier already late):
+# "allow" (default) still issues the apology and new date the applicant is owed, recorded
+# as given late; "refuse" applies the notice rule strictly and offers no apology then.
+MOTCUA_LATE_APOLOGY = env_choice("MOTCUA_LATE_APOLOGY", "allow", ["allow", "refuse"])
 # Name shown in authenticator apps for the staff second factor (django-otp TOTP).
 OTP_TOTP_ISSUER = f"Một cửa {MOTCUA_PROVINCE_NAME}"
 

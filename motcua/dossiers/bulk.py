@@ -118,6 +118,8 @@ _LATE, _EARLY, _ON_TIME = (
 )  # fmt: skip
 _LEADER = Actor.AGENCY_LEADER.value
 _EMPTY: Final = "{}"
+#: One minute in working positions (session microseconds): the clock reads whole minutes.
+_MINUTE: Final = 60_000_000
 _ACTIVE, _PENDING, _DONE, _SKIPPED = (
     DossierStep.State.ACTIVE.value,
     DossierStep.State.PENDING.value,
@@ -960,7 +962,8 @@ class _Run:
 
     def _receive(self, received_at: datetime, counter: Person) -> None:
         tpl, c, sim = self.tpl, self.c, self.sim
-        clock = c.position(received_at, tpl.apply_cutoff)
+        # From the receipt's minute, as rules.appointment_for (the clock counts minutes).
+        clock = c.position(rules.clock_minute(received_at), tpl.apply_cutoff)
         dur = tpl.days * sim.su
         appointment = c.instant(clock + dur, True) if dur else c.instant(clock, False)
         self.clock = clock
@@ -1112,6 +1115,7 @@ class _Run:
 
     def _advance(self, i: int, f: int) -> bool:
         """Step ``i`` finishes at position ``f``: its holder hands the dossier over."""
+        f -= f % _MINUTE  # on a whole minute, as the clock reads it (rules.clock_minute)
         tpl = self.tpl
         step = tpl.steps[i]
         upcoming = self._upcoming(i)
@@ -1175,7 +1179,7 @@ class _Run:
         return True
 
     def _step_timeliness(self, i: int, f: int) -> str:
-        """As ``rules.step_timeliness``, on working positions."""
+        """As ``rules.step_timeliness``, on working positions (``f`` a whole minute)."""
         s = self.start[i]
         assert s is not None
         target = s + self.tpl.steps[i].hours_us
@@ -1264,7 +1268,9 @@ class _Run:
         """
         sim, tpl, rng, c = self.sim, self.tpl, self.sim.rng, self.c
         step = tpl.steps[i]
+        # Pauses begin and end on whole minutes, as the clock reads them (rules.clock_minute).
         begin = s + int(d * rng.uniform(0.1, 0.6))
+        begin -= begin % _MINUTE
         if begin > sim.now_pos:
             return False
         begin_at = c.instant(begin, True)
@@ -1308,6 +1314,7 @@ class _Run:
             self._closing_event(at, Action.STOP, leader, _LEADER, Status.STOPPED, REASON_STOP, late)
             return False
         end = begin + int(sim.su * rng.uniform(0.5, 10.0))
+        end -= end % _MINUTE
         if end > sim.now_pos:
             self.pauses.append((begin, None))
             return False

@@ -20,8 +20,10 @@ from motcua.dossiers.rules import (
     STATUS_LABELS_VI,
     TERMINAL,
     Actor,
+    AppointmentView,
     Channel,
     Status,
+    appointment_view,
 )
 from motcua.worktime.rules import Timeliness
 
@@ -318,6 +320,12 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS_VI[Status(self.status)]
+
+    @property
+    def appointment(self) -> AppointmentView:
+        """The appointment in force (``due_at``) and how it came about: what every page,
+        API and printout shows (``rules.current_appointment`` keeps ``due_at``)."""
+        return appointment_view(self.appointment_at, self.new_appointment_at, self.due_at)
 
 
 class DossierDocument(models.Model):

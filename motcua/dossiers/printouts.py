@@ -17,7 +17,13 @@ from django.utils import timezone
 from motcua.agencies.models import Agency
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.rules import STATUS_LABELS_VI, Action, Channel, Status
+from motcua.dossiers.rules import (
+    STATUS_LABELS_VI,
+    Action,
+    Channel,
+    Status,
+    apology_timing_note,
+)
 from motcua.printing import context as ctx
 from motcua.printing.render import render_form
 
@@ -122,19 +128,39 @@ def _collect_at(dossier: Dossier) -> str:
     return agency.name + (f", {agency.address}" if agency.address else "")
 
 
+def _local_minute(instant: datetime) -> str:
+    return f"{timezone.localtime(instant):%H:%M %d/%m/%Y}"
+
+
+def _appointment(dossier: Dossier) -> tuple[datetime, str]:
+    """The appointment in force (``Dossier.appointment``) and, when the time the clock
+    was stopped moved it, a note saying from which appointment."""
+    view = dossier.appointment
+    assert view.current is not None
+    note = ""
+    if view.paused_time_added and view.base is not None:
+        note = (
+            "đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài "
+            f"chính) vào ngày hẹn {_local_minute(view.base)}"
+        )
+    return view.current, note
+
+
 def receipt_context(dossier: Dossier, base_url: str = "") -> ctx.ReceiptContext:
     if dossier.received_at is None or dossier.appointment_at is None:
         raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận nên chưa có giấy hẹn.", "form")
     accept = dossier.events.filter(action=Action.ACCEPT.value).order_by("seq").first()
     documents = _document_lines(dossier)
     days = dossier.legal_working_days
+    appointment, note = _appointment(dossier)
     return ctx.ReceiptContext(
         agency=agency_info(dossier.intake_agency),
         dossier_code=dossier.code or "",
         applicant=_person(dossier),
         procedure_name=dossier.procedure.name,
         received_at=dossier.received_at,
-        appointment_at=dossier.new_appointment_at or dossier.appointment_at,
+        appointment_at=appointment,
+        appointment_note=note,
         documents=documents,
         sets_count=dossier.sets_count,
         legal_time_text=f"{days} ngày làm việc" if days else "",
@@ -223,6 +249,19 @@ def _targets(event: DossierEvent) -> list[int]:
     return [event.to_agency_id] if event.to_agency_id else []
 
 
+def _apology_slip_note(event: DossierEvent) -> str:
+    """The new date of an apology, and whether it was given late (its event's payload)."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    parts = []
+    if payload.get("new_due"):
+        new_due = timezone.localtime(datetime.fromisoformat(payload["new_due"]))
+        parts.append(f"hẹn mới {new_due:%H:%M %d/%m/%Y}")
+    late = apology_timing_note(payload.get("notice"))
+    if late:
+        parts.append(late)
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
     """Every handover from the event log, with its early / on time / late class; the
     supplement, payment and apology moments as notes."""
@@ -235,8 +274,8 @@ def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
         action = Action(event.action)
         if action in _SLIP_NOTES:
             note = _SLIP_NOTES[action] + (f": {event.reason}" if event.reason else "")
-            if action is Action.ISSUE_APOLOGY and dossier.new_appointment_at:
-                note += f" (hẹn mới {timezone.localtime(dossier.new_appointment_at):%d/%m/%Y})"
+            if action is Action.ISSUE_APOLOGY:
+                note += _apology_slip_note(event)
             lines.append(
                 ctx.HandoverLine(
                     from_unit=_place(event.actor_agency_id, names)
@@ -290,13 +329,15 @@ def control_slip_context(dossier: Dossier) -> ctx.ControlSlipContext:
         )
     if dossier.received_at is None or dossier.appointment_at is None:
         raise InvalidDossierInput("Hồ sơ chưa được tiếp nhận.", "form")
+    appointment, note = _appointment(dossier)
     return ctx.ControlSlipContext(
         agency=agency_info(dossier.deciding_agency),
         dossier_code=dossier.code or "",
         procedure_name=dossier.procedure.name,
         applicant_name=dossier.applicant_name,
         received_at=dossier.received_at,
-        appointment_at=dossier.new_appointment_at or dossier.appointment_at,
+        appointment_at=appointment,
+        appointment_note=note,
         handovers=lines,
     )
 
@@ -310,8 +351,11 @@ def _register_note(d: Dossier) -> str:
         notes.append("Nộp qua bưu chính")
     if d.supplement_requests:
         notes.append("Có yêu cầu bổ sung")
-    if d.new_appointment_at is not None and d.appointment_at is not None:
-        notes.append(f"Hẹn lại (hẹn cũ {timezone.localtime(d.appointment_at):%d/%m/%Y})")
+    view = d.appointment
+    if view.rescheduled is not None and view.original is not None:
+        notes.append(f"Hẹn lại (hẹn cũ {timezone.localtime(view.original):%d/%m/%Y})")
+    if view.paused_time_added and view.base is not None:
+        notes.append(f"Đã cộng thời gian tạm dừng vào ngày hẹn {_local_minute(view.base)}")
     if d.paused_since is not None:
         notes.append("Đang tạm dừng tính thời hạn")
     return "; ".join(notes)
@@ -340,7 +384,7 @@ def register_context(agency: Agency, date_from: date, date_to: date) -> ctx.Regi
             contact=", ".join(p for p in (d.applicant_address, d.applicant_phone) if p),
             procedure=d.procedure.name,
             received_at=d.received_at or start,
-            appointment_at=d.new_appointment_at or d.appointment_at or start,
+            appointment_at=d.appointment.current or start,
             returned_at=d.returned_at,
             status=STATUS_LABELS_VI[Status(d.status)]
             + (f" — {ctx.TIMELINESS[d.timeliness]}" if d.timeliness in ctx.TIMELINESS else ""),

@@ -457,10 +457,7 @@ def dossier_level(dossier: Dossier, clock: Clock) -> str:
 
 
 def work_rows(dossiers: Iterable[Dossier], clock: Clock) -> list[WorkRow]:
-    return [
-        WorkRow(d, dossier_level(d, clock), d.new_appointment_at or d.appointment_at)
-        for d in dossiers
-    ]
+    return [WorkRow(d, dossier_level(d, clock), d.appointment.current) for d in dossiers]
 
 
 def procedures_in_view(user: User) -> list[tuple[int, str]]:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -439,7 +440,10 @@ def _plan_clock(
     stages, models_by_id, apply_cutoff = _stages_for(dossier.offering, intake_agency, days)
     clock_started = rules.clock_start(cal, at, apply_cutoff=apply_cutoff)
     appointment = rules.appointment_for(cal, at, float(days), apply_cutoff=apply_cutoff)
-    planned = rules.plan_step_deadlines(cal, at, stages, apply_cutoff=apply_cutoff)
+    # The steps from the same minute as the appointment (the clock counts whole minutes).
+    planned = rules.plan_step_deadlines(
+        cal, rules.clock_minute(at), stages, apply_cutoff=apply_cutoff
+    )
     first_stage = planned[0].stage_index if planned else 0
     known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
     new_steps = []
@@ -706,7 +710,33 @@ def _allowed_for(
         ):
             if action not in seen and _related(user, dossier, actor, action, active):
                 seen.append(action)
+    if Action.ISSUE_APOLOGY in seen and apology_refusal(dossier, timezone.now()) is not None:
+        seen.remove(Action.ISSUE_APOLOGY)  # it would be refused: the same rule as the check
     return seen
+
+
+def apology_rule() -> rules.ApologyRule:
+    """The province's apology rule: settings ``MOTCUA_APOLOGY_NOTICE_WORKING_HOURS`` and
+    ``MOTCUA_LATE_APOLOGY`` (provincial decisions under Decree 118/2025/NĐ-CP, article
+    unverified: see :mod:`motcua.dossiers.rules.late`)."""
+    return rules.ApologyRule(
+        min_notice_working_hours=settings.MOTCUA_APOLOGY_NOTICE_WORKING_HOURS,
+        late=rules.LateApology(settings.MOTCUA_LATE_APOLOGY),
+    )
+
+
+def apology_refusal(dossier: Dossier, now: datetime) -> rules.ApologyNotAllowed | None:
+    """Why no apology may be issued on ``dossier`` at ``now`` (None: one may): what the
+    pages offer and what :func:`perform_action` checks first."""
+    if dossier.due_at is None:
+        return rules.ApologyNotAllowed("no_due", "Hồ sơ chưa có ngày hẹn trả.")
+    return rules.apology_refusal(
+        calendar_for(dossier.deciding_agency),
+        now=now,
+        current_due=dossier.due_at,
+        apologies_so_far=dossier.apologies,
+        rule=apology_rule(),
+    )
 
 
 def allowed_actions_for(user: User | None, dossier: Dossier) -> list[Action]:
@@ -1190,13 +1220,13 @@ class _Handler:
         started = self.dossier.paused_since
         if started is None:
             return
-        paused_hours = working_hours_between(self.cal, started, self.now)
-        pauses = [*self._closed_pauses(), (started, self.now)]
-        base = self.dossier.new_appointment_at or self.dossier.appointment_at
-        if base is not None:
-            self.fields["due_at"] = rules.effective_due(
-                self.cal, base, pauses, clock_started_at=self.dossier.clock_started_at
-            )
+        # Read to the minute, as the dossier's clock (rules.clock_minute).
+        paused_hours = working_hours_between(
+            self.cal, rules.clock_minute(started), rules.clock_minute(self.now)
+        )
+        if self.dossier.appointment_at is not None:
+            pauses = [*self._closed_pauses(), (started, self.now)]
+            self.fields["due_at"] = self._current_appointment(pauses)
         if paused_hours > 0:
             for step in self.active:
                 if step.due_at is not None:
@@ -1210,27 +1240,54 @@ class _Handler:
     def _closed_pauses(self) -> list[rules.Pause]:
         return [p for p in self._pauses() if p[1] is not None]
 
+    def _current_appointment(
+        self, pauses: list[rules.Pause], apology: rules.NewAppointment | None = None
+    ) -> datetime:
+        """The appointment in force (``Dossier.due_at``): the receipt's or the apology's,
+        pushed back by the clock's pauses (:func:`rules.current_appointment`)."""
+        d = self.dossier
+        assert d.appointment_at is not None
+        if apology is None and d.new_appointment_at is not None:
+            issued = [e.occurred_at for e in self.events if e.action == Action.ISSUE_APOLOGY]
+            apology = rules.NewAppointment(max(issued, default=self.now), d.new_appointment_at)
+        return rules.current_appointment(
+            self.cal,
+            d.appointment_at,
+            pauses,
+            new_appointment=apology,
+            clock_started_at=d.clock_started_at,
+        )
+
     def _apologise(self, new_due: datetime | None, reason: str) -> None:
+        refusal = apology_refusal(self.dossier, self.now)
+        if refusal is not None:
+            raise InvalidDossierInput(refusal.message, "new_due")
         if new_due is None:
             raise InvalidDossierInput("Chọn ngày hẹn trả kết quả mới.", "new_due")
         current_due = self.dossier.due_at
-        if current_due is None:
-            raise InvalidDossierInput("Hồ sơ chưa có ngày hẹn trả.", "new_due")
+        assert current_due is not None  # apology_refusal
         try:
-            rules.check_new_appointment(
+            timing = rules.check_new_appointment(
                 self.cal,
                 now=self.now,
                 current_due=current_due,
                 new_due=new_due,
                 apologies_so_far=self.dossier.apologies,
                 reason=reason,
+                rule=apology_rule(),
             )
         except rules.ApologyNotAllowed as exc:
             raise InvalidDossierInput(str(exc), "new_due") from exc
+        apology = rules.NewAppointment(self.now, new_due)
         self.fields.update(
-            new_appointment_at=new_due, due_at=new_due, apologies=self.dossier.apologies + 1
+            new_appointment_at=new_due,
+            due_at=self._current_appointment(self._closed_pauses(), apology),
+            apologies=self.dossier.apologies + 1,
         )
-        self.payload.update(original_due=current_due.isoformat(), new_due=new_due.isoformat())
+        # ``notice``: in time, on short notice or after the deadline (a late apology).
+        self.payload.update(
+            original_due=current_due.isoformat(), new_due=new_due.isoformat(), notice=timing.value
+        )
 
     def _finish(self, to: Status) -> None:
         for step in self.active:

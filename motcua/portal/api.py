@@ -58,6 +58,13 @@ class LookupOut(Schema):
     new_appointment_at: LocalDateTime | None
     appointment_changed: bool
     due_at: LocalDateTime | None
+    current_appointment_at: LocalDateTime | None = SchemaField(
+        description="hẹn trả kết quả đang có hiệu lực: ngày hẹn (hoặc hẹn lại) cộng thời gian "
+        "tạm dừng (chờ bổ sung, nghĩa vụ tài chính)",
+    )
+    paused_time_added: bool = SchemaField(
+        description="ngày hẹn đã được cộng thêm thời gian tạm dừng"
+    )
     current_agency: str
     finished_at: LocalDateTime | None
     returned_at: LocalDateTime | None
@@ -123,6 +130,7 @@ def _when(value: datetime | None, tz: tzinfo) -> str | None:
 def lookup_json(found: PublicDossier) -> str:
     """The JSON body of ``LookupOut`` for ``found``: same keys, order and formatting."""
     tz = timezone.get_current_timezone()
+    appointment = found.appointment
     body = {
         "code": found.code,
         "status": found.status,
@@ -136,6 +144,8 @@ def lookup_json(found: PublicDossier) -> str:
         "new_appointment_at": _when(found.new_appointment_at, tz),
         "appointment_changed": found.appointment_changed,
         "due_at": _when(found.due_at, tz),
+        "current_appointment_at": _when(appointment.current, tz),
+        "paused_time_added": appointment.paused_time_added,
         "current_agency": found.current_agency,
         "finished_at": _when(found.finished_at, tz),
         "returned_at": _when(found.returned_at, tz),

@@ -1,8 +1,9 @@
 """The public status lookup: a dossier code plus the verifier the applicant holds.
 
 What is shown is what the applicant needs and nothing that identifies a person: the
-status (Vietnamese label and national TrangThaiHoSo code), the times, the appointment
-(and the new one after an apology), the agency holding the dossier, and a timeline of
+status (Vietnamese label and national TrangThaiHoSo code), the times, the appointment in
+force (``Dossier.due_at``: the receipt's or the apology's, with the time the clock was
+stopped; the same the back office works to), the agency holding the dossier, and a timeline of
 actions with agency names. Officer names, the applicant's own data and internal notes
 are never shown; the reasons of a supplement request, refusal, stop or apology are,
 because they are addressed to the applicant (Circular 03/2025/TT-VPCP forms 02-05), and so
@@ -71,13 +72,15 @@ class PublicDossier:
         return self.new_appointment_at is not None
 
     @property
-    def extended_due(self) -> datetime | None:
-        """The due instant in force when the clock stopped meanwhile (supplement, fees)
-        moved it past the appointment; None when it is the appointment itself."""
-        appointment = self.new_appointment_at or self.appointment_at
-        if self.due_at is None or self.finished_at is not None or self.due_at == appointment:
-            return None
-        return self.due_at
+    def appointment(self) -> rules.AppointmentView:
+        """The appointment in force and how it came about, as the back office shows it."""
+        return rules.appointment_view(self.appointment_at, self.new_appointment_at, self.due_at)
+
+    @property
+    def clock_paused(self) -> bool:
+        """The clock is stopped now (supplement, financial obligation): the wait will be
+        added to the appointment."""
+        return self.received_at is not None and Status(self.status) in rules.CLOCK_PAUSED
 
 
 def normalise_code(code: str) -> str:

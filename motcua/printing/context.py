@@ -109,7 +109,7 @@ class ReceiptContext(_Plain):
     applicant: PersonInfo
     procedure_name: str
     received_at: datetime
-    appointment_at: datetime
+    appointment_at: datetime  # the appointment in force
     documents: Sequence[DocumentLine] = ()
     sets_count: int = 1
     legal_time_text: str = ""  # e.g. "3 ngày làm việc"
@@ -117,6 +117,7 @@ class ReceiptContext(_Plain):
     register_number: str = ""  # book and number in the dossier register
     receiving_officer: str = ""
     lookup_url: str = ""  # public status lookup of this dossier, printed as a QR code
+    appointment_note: str = ""  # e.g. that the time the clock was stopped was added
 
 
 @dataclass(frozen=True)
@@ -221,8 +222,9 @@ class ControlSlipContext(_Plain):
     procedure_name: str
     applicant_name: str
     received_at: datetime
-    appointment_at: datetime
+    appointment_at: datetime  # the appointment in force
     handovers: Sequence[HandoverLine] = ()
+    appointment_note: str = ""  # e.g. that the time the clock was stopped was added
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,14 @@ def horizontal_overflow(page: object) -> int:
             "() => document.documentElement.scrollWidth - window.innerWidth"
         )
     )
+
+
+def log_in(page: Any, base: str, username: str, target: str) -> None:
+    """Log a persona in through the login page and wait for ``target``."""
+    from motcua.testing.personas import PASSWORD
+
+    page.goto(f"{base}/dang-nhap/?next={target}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"**{target}")

@@ -13,8 +13,8 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import ApplicantData, DocumentData, perform_action
 from motcua.dossiers.services import receive_at_counter as receive
-from motcua.testing.personas import PASSWORD, Province
-from tests.browser.conftest import ARTIFACTS, horizontal_overflow, save_screenshot
+from motcua.testing.personas import Province
+from tests.browser.conftest import ARTIFACTS, horizontal_overflow, log_in, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +42,6 @@ def some_dossiers(p: Province) -> None:
         )
         if i % 2 == 0:
             perform_action(dossier, Action.FORWARD, acting_user=p.counter, at=when)
-
-
-def log_in(page: Any, base: str, username: str, target: str) -> None:
-    page.goto(f"{base}/dang-nhap/?next={target}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"**{target}")
 
 
 def test_a_counter_officer_receives_a_dossier_and_follows_it(

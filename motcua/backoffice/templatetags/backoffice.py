@@ -12,7 +12,13 @@ from django_otp import user_has_device
 from motcua.backoffice.access import is_counter, may_print_register, staff_user
 from motcua.backoffice.queries import inbox, unread_count
 from motcua.dossiers.queries import may_see_dashboard
-from motcua.dossiers.rules import ACTION_LABELS_VI, ACTOR_LABELS_VI, Action, Actor
+from motcua.dossiers.rules import (
+    ACTION_LABELS_VI,
+    ACTOR_LABELS_VI,
+    Action,
+    Actor,
+    apology_timing_note,
+)
 
 register = template.Library()
 
@@ -66,6 +72,12 @@ def action_label(action: Action | str) -> str:
     except ValueError:
         return str(action)
     return STAFF_ACTION_LABELS.get(act) or ACTION_LABELS_VI[act]
+
+
+@register.filter
+def apology_note(notice: str | None) -> str:
+    """What the log says of an apology given late (the event's ``notice``), else ""."""
+    return apology_timing_note(notice)
 
 
 @register.filter

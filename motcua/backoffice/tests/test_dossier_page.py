@@ -197,6 +197,49 @@ def test_an_apology_sets_a_new_date_shown_on_the_page(
 
 
 @pytest.mark.django_db
+def test_the_leader_of_an_overdue_dossier_is_offered_the_apology_and_it_is_issued(
+    province: Province, login: Login, received: Dossier, clock: Any
+) -> None:
+    perform_action(received, Action.FORWARD, acting_user=province.counter)
+    clock.move_to(at(7, 10))  # due Thu 6/3 08:00: overdue
+    leader = login(province.leader)
+    page = leader.get(url(received))
+    assert Action.ISSUE_APOLOGY in page.context["p"].actions
+    assert f'action="/can-bo/ho-so/{received.code}/thao-tac/issue_apology/"' in (
+        page.content.decode()
+    )
+    response = leader.post(
+        url(received, "thao-tac/issue_apology/"),
+        {"expected_version": 2, "reason": "Chờ kết quả xác minh", "new_due": "2025-03-12"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?in=04")
+    html = leader.get(response["Location"]).content.decode()
+    assert "Hẹn trả kết quả mới: 17:00 12/03/2025 (hẹn cũ 08:00 06/03/2025)" in html
+    assert '<div class="ev-late">Thư xin lỗi gửi khi hồ sơ đã quá hạn trả kết quả</div>' in html
+    assert "In phiếu: Phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)" in html
+    pdf = leader.get(url(received, "in/04/"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # Only once: not offered again.
+    assert Action.ISSUE_APOLOGY not in leader.get(url(received)).context["p"].actions
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_appointment_in_force_with_the_paused_time(
+    province: Province, login: Login
+) -> None:
+    from motcua.testing.stories import citizen, paused_and_finished
+
+    d = paused_and_finished(province, citizen())
+    html = login(province.leader).get(url(d)).content.decode()
+    assert '<p class="big">13:54 14/08/2025</p>' in html
+    assert (
+        "Đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài chính) "
+        "vào ngày hẹn 13:54 13/08/2025." in html
+    )
+    assert "Đúng hạn</span> lúc 08:06 14/08/2025" in html
+
+
+@pytest.mark.django_db
 def test_files_are_served_inline_to_those_who_may_see_them(
     province: Province, login: Login, received: Dossier
 ) -> None:

@@ -6,6 +6,18 @@ Pure: no Django, no I/O. Instants are aware datetimes; the calendar is
 A *pause* is ``(begin, end)`` while the applicant must act (supplement requested,
 waiting for the financial obligation: :data:`~motcua.dossiers.rules.statuses.CLOCK_PAUSED`);
 ``end`` is ``None`` while the pause is still open (the clock is stopped now).
+
+The clock of a dossier counts whole minutes (:func:`clock_minute`): the receipt slip and
+every notice print times as "hh:mm dd/mm/yyyy" (form 01 of Circular 03/2025/TT-VPCP), so
+the receipt, the pauses and the finish are read to the minute. Otherwise the seconds
+that the pages do not show move the result: received 13:54:10, paused from 10:00:50 to
+10:00:10 the next day — "10:00 to 10:00" on every page — would put the appointment of
+13:54 one working day later at 13:53:30, shown "13:53".
+
+*The current appointment* (:func:`current_appointment`) is the one in force: the
+receipt's appointment, or the new date of an apology, pushed back by the time the clock
+was stopped. The service keeps it in ``Dossier.due_at``; every page, API, printout and
+worklist shows that (:class:`AppointmentView`).
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from motcua.dossiers.rules.statuses import CLOCK_PAUSED, Status
 from motcua.worktime.rules import (
@@ -24,10 +37,15 @@ from motcua.worktime.rules import (
 )
 
 __all__ = [
+    "AppointmentView",
+    "NewAppointment",
     "Pause",
     "StepRecord",
     "appointment_for",
+    "appointment_view",
+    "clock_minute",
     "clock_start",
+    "current_appointment",
     "dossier_timeliness",
     "effective_due",
     "late_charge",
@@ -37,6 +55,13 @@ __all__ = [
 ]
 
 Pause = tuple[datetime, datetime | None]
+
+
+def clock_minute(instant: datetime) -> datetime:
+    """``instant`` without its seconds: the minute the forms print and the clock counts."""
+    if instant.second == 0 and instant.microsecond == 0:
+        return instant
+    return instant.replace(second=0, microsecond=0)
 
 
 def appointment_for(
@@ -55,9 +80,12 @@ def appointment_for(
     (certification of copies, Decree 23/2015 as amended by Decree 07/2025; the Decree
     63/2024/NĐ-CP interconnected group), its time counts from the next working day. The
     cut-off time itself is the calendar's (``WorkCalendar.cutoff``, configurable); whether
-    it applies is the procedure's setting (``apply_cutoff``).
+    it applies is the procedure's setting (``apply_cutoff``). The receipt counts from its
+    minute (:func:`clock_minute`), as the slip prints it.
     """
-    return due_after(cal, received_at, working_days=legal_working_days, apply_cutoff=apply_cutoff)
+    return due_after(
+        cal, clock_minute(received_at), working_days=legal_working_days, apply_cutoff=apply_cutoff
+    )
 
 
 def clock_start(cal: WorkCalendar, received_at: datetime, *, apply_cutoff: bool = True) -> datetime:
@@ -66,8 +94,9 @@ def clock_start(cal: WorkCalendar, received_at: datetime, *, apply_cutoff: bool 
     The effective start of :func:`motcua.worktime.rules.due_after`: ``received_at`` inside
     a session, else the next session start; with ``apply_cutoff``, the first session of the
     next working day for a receipt at or after the cut-off (docs, "Channels and intake").
+    Read to the minute (:func:`clock_minute`).
     """
-    return due_after(cal, received_at, working_hours=0, apply_cutoff=apply_cutoff)
+    return due_after(cal, clock_minute(received_at), working_hours=0, apply_cutoff=apply_cutoff)
 
 
 def _closed_pauses(
@@ -85,6 +114,13 @@ def _closed_pauses(
             )
         closed.append((begin, end))
     return closed
+
+
+def _minute_pauses(
+    pauses: Iterable[tuple[datetime, datetime]],
+) -> list[tuple[datetime, datetime]]:
+    """Closed pauses read to the minute, as the pages show them (:func:`clock_minute`)."""
+    return [(clock_minute(begin), clock_minute(end)) for begin, end in pauses]
 
 
 def effective_due(
@@ -108,13 +144,13 @@ def effective_due(
     An open pause (end ``None``) means the clock is stopped now: it is counted up to
     ``now`` (required then), so the result is the due instant *as of now* and keeps
     moving while the pause stays open. Never earlier than ``appointment``; equal when no
-    working time was paused.
+    working time was paused. Pauses are read to the minute (:func:`clock_minute`).
     """
     c = cal.compiled
     target = c.position(appointment)
     start = target
-    floor = None if clock_started_at is None else c.position(clock_started_at)
-    for a, b in c.merged_pauses(_closed_pauses(pauses, now)):
+    floor = None if clock_started_at is None else c.position(clock_minute(clock_started_at))
+    for a, b in c.merged_pauses(_minute_pauses(_closed_pauses(pauses, now))):
         if floor is not None:
             a = max(a, floor)
             if b <= a:
@@ -125,6 +161,73 @@ def effective_due(
     if target == start:
         return appointment
     return c.instant(target, True)
+
+
+class NewAppointment(NamedTuple):
+    """An apology's new date (form 04) and when it was issued."""
+
+    issued_at: datetime
+    due_at: datetime
+
+
+def current_appointment(
+    cal: WorkCalendar,
+    appointment: datetime,
+    pauses: Iterable[Pause],
+    *,
+    new_appointment: NewAppointment | None = None,
+    now: datetime | None = None,
+    clock_started_at: datetime | None = None,
+) -> datetime:
+    """The appointment in force: what the applicant is told and the officers work to.
+
+    The receipt's ``appointment`` pushed back by the working time the clock was stopped
+    (:func:`effective_due`: supplement requested → completed, waiting for the financial
+    obligation). After an apology the ``new_appointment`` replaces it: its date was set
+    with the pauses until then behind it, so only the pauses after the apology push it
+    back. Open pauses need ``now`` (see :func:`effective_due`).
+    """
+    if new_appointment is None:
+        return effective_due(cal, appointment, pauses, now=now, clock_started_at=clock_started_at)
+    issued = new_appointment.issued_at
+    later = [(max(begin, issued), end) for begin, end in pauses if end is None or end > issued]
+    return effective_due(cal, new_appointment.due_at, later, now=now)
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """A dossier's appointment as pages, APIs and printouts show it.
+
+    ``current`` is the appointment in force (``Dossier.due_at``,
+    :func:`current_appointment`); ``original`` the receipt's; ``rescheduled`` the new date
+    of an apology, if any.
+    """
+
+    current: datetime | None
+    original: datetime | None
+    rescheduled: datetime | None = None
+
+    @property
+    def base(self) -> datetime | None:
+        """The appointment before the paused time was added: the apology's, else the
+        receipt's."""
+        return self.rescheduled or self.original
+
+    @property
+    def paused_time_added(self) -> bool:
+        """Whether time the clock was stopped has moved the appointment."""
+        return self.current is not None and self.base is not None and self.current != self.base
+
+
+def appointment_view(
+    appointment_at: datetime | None,
+    new_appointment_at: datetime | None,
+    due_at: datetime | None,
+) -> AppointmentView:
+    """The :class:`AppointmentView` of a dossier's stored fields (``due_at`` is the
+    current appointment; before it is set, the receipt's or the apology's)."""
+    current = due_at or new_appointment_at or appointment_at
+    return AppointmentView(current=current, original=appointment_at, rescheduled=new_appointment_at)
 
 
 def pauses_from_history(
@@ -182,7 +285,8 @@ def dossier_timeliness(
     the dossier will be late); which one to pass is the caller's decision [unverified].
     EARLY means finished on a calendar day before the due day
     (:func:`motcua.worktime.rules.classify_completion`). ``clock_started_at``: see
-    :func:`effective_due`.
+    :func:`effective_due`. The finish is read to the minute (:func:`clock_minute`): a
+    dossier finished at 13:54:40 is on time for an appointment of 13:54.
     """
     if supplement_requests < 0:
         raise ValueError("supplement_requests cannot be negative")
@@ -191,13 +295,13 @@ def dossier_timeliness(
     if supplement_requests > 1:
         return Timeliness.LATE
     if unanswered_supplement_requested_at is not None:
-        finish = unanswered_supplement_requested_at
-        closed = _closed_pauses(pauses, finish, what="a finish instant")
+        finish = clock_minute(unanswered_supplement_requested_at)
+        closed = _minute_pauses(_closed_pauses(pauses, finish, what="a finish instant"))
         counted = [(b, min(e, finish)) for b, e in closed if b < finish]
     else:
         if finished_at is None:
             raise ValueError("finished_at is required unless the supplement went unanswered")
-        finish = finished_at
+        finish = clock_minute(finished_at)
         counted = _closed_pauses(pauses, finish, what="a finish instant")
     due = effective_due(cal, due_at, counted, clock_started_at=clock_started_at)
     return classify_completion(cal, finish, due)
@@ -214,8 +318,9 @@ def step_due(
     """Due instant of a step: ``budget_hours`` working hours after it started, pauses excluded.
 
     No cut-off (handovers between officers are not receipts). Open pauses need ``now``.
+    Pauses are read to the minute, as the dossier's (:func:`clock_minute`).
     """
-    closed = _closed_pauses(pauses, now)
+    closed = _minute_pauses(_closed_pauses(pauses, now))
     return due_with_pauses(
         cal, started_at, working_hours=budget_hours, pauses=closed, apply_cutoff=False
     )
@@ -229,10 +334,11 @@ def step_timeliness(
     pauses: Iterable[Pause] = (),
 ) -> Timeliness:
     """Early / on time / late of one step (the process-control slip, form 05 of Circular
-    03/2025/TT-VPCP, records it per handover). Open pauses are closed at ``finished_at``.
+    03/2025/TT-VPCP, records it per handover). Open pauses are closed at ``finished_at``;
+    the finish is read to the minute (:func:`clock_minute`).
     """
     due = step_due(cal, started_at, budget_hours, pauses, now=finished_at)
-    return classify_completion(cal, finished_at, due)
+    return classify_completion(cal, clock_minute(finished_at), due)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,25 @@ Docs, "Late dossiers": at least **one working day before** the deadline, the dec
 agency informs the one-stop unit in writing and sends the applicant an apology with the
 reason and a new date (form 04 of Circular 03/2025/TT-VPCP, signed by the agency head);
 the new appointment may be made **only once** (provincial decisions under Decree
-118/2025/NĐ-CP; same rule as Decree 107/2021) [article number unverified]. Because the
-article is unverified, the minimum notice is a parameter (default one working day =
-8 working hours).
+118/2025/NĐ-CP; same rule as Decree 107/2021) [article number unverified].
+
+A dossier that is already late (or has less than that notice left) still owes the
+applicant the written apology with the reason and a new date: the notice rule says
+*when* the agency should have written, not that a late dossier goes without one. Because
+the article is unverified, both parts are parameters (:class:`ApologyRule`, read from the
+settings ``MOTCUA_APOLOGY_NOTICE_WORKING_HOURS`` and ``MOTCUA_LATE_APOLOGY``): the minimum
+notice (default one working day = 8 working hours) and what happens once it can no longer
+be given (default: the apology is still issued and recorded as given late; a province
+whose decision says otherwise may refuse it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from motcua.worktime.rules import (
@@ -25,10 +35,19 @@ from motcua.worktime.rules import (
 )
 
 __all__ = [
+    "APOLOGY_ONLY_ONCE_VI",
+    "APOLOGY_TIMING_NOTES_VI",
     "DEFAULT_DUE_SOON_WORKING_HOURS",
     "DEFAULT_MIN_NOTICE_WORKING_HOURS",
+    "MAX_APOLOGIES",
     "ApologyNotAllowed",
+    "ApologyRule",
+    "ApologyTiming",
+    "LateApology",
     "WarningLevel",
+    "apology_refusal",
+    "apology_timing",
+    "apology_timing_note",
     "check_new_appointment",
     "warning_level",
 ]
@@ -37,12 +56,70 @@ __all__ = [
 DEFAULT_MIN_NOTICE_WORKING_HOURS: Final = WORKING_HOURS_PER_DAY
 #: A dossier is "due soon" within one working day of its deadline.
 DEFAULT_DUE_SOON_WORKING_HOURS: Final = WORKING_HOURS_PER_DAY
+#: The new appointment may be made only once (provincial decisions under Decree
+#: 118/2025/NĐ-CP; same rule as Decree 107/2021) [article number unverified].
+MAX_APOLOGIES: Final = 1
+APOLOGY_ONLY_ONCE_VI: Final = (
+    "Hồ sơ đã có thư xin lỗi và hẹn lại ngày trả kết quả; chỉ được hẹn lại một lần."
+)
+
+
+class LateApology(StrEnum):
+    """What an apology gets once the minimum notice can no longer be given."""
+
+    #: Still issued (the applicant is owed the apology and a new date), recorded as late.
+    ALLOW = "allow"
+    #: Refused: the strict reading of "at least one working day before the deadline".
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class ApologyRule:
+    """The province's rule for apologies [article number unverified: configurable]."""
+
+    min_notice_working_hours: float = DEFAULT_MIN_NOTICE_WORKING_HOURS
+    late: LateApology = LateApology.ALLOW
+
+    def __post_init__(self) -> None:
+        if self.min_notice_working_hours < 0:
+            raise ValueError("min_notice_working_hours cannot be negative")
+        object.__setattr__(self, "late", LateApology(self.late))
+
+
+class ApologyTiming(StrEnum):
+    """When an apology is issued, measured against the due instant in force."""
+
+    IN_TIME = "in_time"  # at least the minimum notice before the deadline
+    SHORT_NOTICE = "short_notice"  # before the deadline, with less notice than required
+    OVERDUE = "overdue"  # after the deadline: the dossier is already late
+
+
+#: What the log and the control slip say of an apology not given with the notice required.
+APOLOGY_TIMING_NOTES_VI: Final[Mapping[ApologyTiming, str]] = MappingProxyType(
+    {
+        ApologyTiming.IN_TIME: "",
+        ApologyTiming.SHORT_NOTICE: "gửi khi chưa đủ thời gian báo trước hạn trả kết quả",
+        ApologyTiming.OVERDUE: "gửi khi hồ sơ đã quá hạn trả kết quả",
+    }
+)
+
+
+def apology_timing_note(timing: ApologyTiming | str | None) -> str:
+    """:data:`APOLOGY_TIMING_NOTES_VI` of an event's recorded timing; "" if none or unknown."""
+    if timing is None:
+        return ""
+    try:
+        return APOLOGY_TIMING_NOTES_VI[ApologyTiming(timing)]
+    except ValueError:
+        return ""
 
 
 class ApologyNotAllowed(ValueError):
     """The apology / new appointment cannot be issued; ``code`` says why.
 
-    Codes: ``already_issued``, ``reason_required``, ``new_due_not_later``, ``too_late``.
+    Codes: ``already_issued``, ``too_late`` (the dossier's state: see
+    :func:`apology_refusal`), ``reason_required``, ``new_due_not_later``,
+    ``new_due_past``, ``not_working_day`` (what was entered).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -57,6 +134,55 @@ def _hours(h: float) -> str:
     return f"{h:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def apology_timing(
+    cal: WorkCalendar,
+    *,
+    now: datetime,
+    current_due: datetime,
+    rule: ApologyRule = ApologyRule(),
+) -> ApologyTiming:
+    """Whether an apology issued at ``now`` gives the required notice before
+    ``current_due`` (the due instant in force, after pauses), gives less, or comes
+    after the deadline."""
+    if now > current_due:
+        return ApologyTiming.OVERDUE
+    if working_seconds_between(cal, now, current_due) < rule.min_notice_working_hours * 3600:
+        return ApologyTiming.SHORT_NOTICE
+    return ApologyTiming.IN_TIME
+
+
+def apology_refusal(
+    cal: WorkCalendar,
+    *,
+    now: datetime,
+    current_due: datetime,
+    apologies_so_far: int,
+    rule: ApologyRule = ApologyRule(),
+) -> ApologyNotAllowed | None:
+    """Why no apology may be issued on this dossier now, whatever its reason and new
+    date; ``None`` when one may.
+
+    Refused when an apology was already issued (only once, :data:`MAX_APOLOGIES`), or
+    when the minimum notice can no longer be given and ``rule.late`` refuses late
+    apologies. The pages offer the apology exactly when this returns ``None``;
+    :func:`check_new_appointment` starts with it.
+    """
+    if apologies_so_far < 0:
+        raise ValueError("apologies_so_far cannot be negative")
+    if apologies_so_far >= MAX_APOLOGIES:
+        return ApologyNotAllowed("already_issued", APOLOGY_ONLY_ONCE_VI)
+    timing = apology_timing(cal, now=now, current_due=current_due, rule=rule)
+    if timing is not ApologyTiming.IN_TIME and rule.late is LateApology.REFUSE:
+        remaining = max(working_seconds_between(cal, now, current_due), 0) / 3600
+        return ApologyNotAllowed(
+            "too_late",
+            "Phải gửi thư xin lỗi và hẹn lại ngày trả kết quả chậm nhất "
+            f"{_hours(rule.min_notice_working_hours)} giờ làm việc trước thời hạn "
+            f"(còn {_hours(remaining)} giờ làm việc).",
+        )
+    return None
+
+
 def check_new_appointment(
     cal: WorkCalendar,
     *,
@@ -65,24 +191,21 @@ def check_new_appointment(
     new_due: datetime,
     apologies_so_far: int,
     reason: str | None,
-    min_notice_working_hours: float = DEFAULT_MIN_NOTICE_WORKING_HOURS,
-) -> None:
-    """Raise :class:`ApologyNotAllowed` unless the apology and new appointment may be issued.
+    rule: ApologyRule = ApologyRule(),
+) -> ApologyTiming:
+    """Raise :class:`ApologyNotAllowed` unless the apology and new appointment may be
+    issued; else return its :class:`ApologyTiming` (to record a late one as such).
 
-    Refused when an apology was already issued (only once), when the reason is blank,
-    when ``new_due`` is not after ``current_due`` or not on a working day, or when less than
-    ``min_notice_working_hours`` of working time remain from ``now`` to ``current_due``
-    (at least one working day before the deadline; an overdue dossier is too late too).
-    ``current_due`` is the due instant in force (after pauses). Checks run in that order;
-    the first failure is raised.
+    First the dossier's state (:func:`apology_refusal`), then what was entered: the
+    reason must not be blank, ``new_due`` must be after ``current_due`` (the due instant
+    in force, after pauses) and after ``now`` (a late apology cannot promise a date
+    already past), on a working day. The first failure is raised.
     """
-    if apologies_so_far < 0:
-        raise ValueError("apologies_so_far cannot be negative")
-    if apologies_so_far >= 1:
-        raise ApologyNotAllowed(
-            "already_issued",
-            "Hồ sơ đã có thư xin lỗi và hẹn lại ngày trả kết quả; chỉ được hẹn lại một lần.",
-        )
+    refusal = apology_refusal(
+        cal, now=now, current_due=current_due, apologies_so_far=apologies_so_far, rule=rule
+    )
+    if refusal is not None:
+        raise refusal
     if not (reason or "").strip():
         raise ApologyNotAllowed(
             "reason_required", "Thư xin lỗi phải nêu rõ lý do chậm trả kết quả."
@@ -92,20 +215,18 @@ def check_new_appointment(
             "new_due_not_later",
             "Ngày hẹn trả kết quả mới phải sau ngày hẹn hiện tại.",
         )
+    if new_due <= now:
+        raise ApologyNotAllowed(
+            "new_due_past",
+            "Hồ sơ đã quá hạn: ngày hẹn trả kết quả mới phải sau thời điểm hiện tại.",
+        )
     if not is_working_day(cal, cal.compiled.local(new_due).date()):
         raise ApologyNotAllowed(
             "not_working_day",
             "Ngày hẹn trả kết quả mới phải là ngày làm việc (không phải thứ Bảy, Chủ nhật "
             "hoặc ngày nghỉ lễ).",
         )
-    remaining = working_seconds_between(cal, now, current_due)
-    if remaining < min_notice_working_hours * 3600:
-        raise ApologyNotAllowed(
-            "too_late",
-            "Phải gửi thư xin lỗi và hẹn lại ngày trả kết quả chậm nhất "
-            f"{_hours(min_notice_working_hours)} giờ làm việc trước thời hạn "
-            f"(còn {_hours(max(remaining, 0) / 3600)} giờ làm việc).",
-        )
+    return apology_timing(cal, now=now, current_due=current_due, rule=rule)
 
 
 class WarningLevel(StrEnum):

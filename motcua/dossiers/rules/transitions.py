@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from motcua.accounts.roles import ROLE_LABELS_VI, Role
+from motcua.dossiers.rules.late import APOLOGY_ONLY_ONCE_VI, MAX_APOLOGIES
 from motcua.dossiers.rules.statuses import STATUS_LABELS_VI, Status
 
 __all__ = [
@@ -45,9 +46,7 @@ __all__ = [
 
 #: Decree 118/2025/NĐ-CP art. 11: a supplement/correction may be requested only once.
 MAX_SUPPLEMENT_REQUESTS: Final = 1
-#: Late dossiers: the new appointment may be made only once (provincial decisions under
-#: Decree 118/2025/NĐ-CP; same rule as Decree 107/2021) [article number unverified].
-MAX_APOLOGIES: Final = 1
+# MAX_APOLOGIES (the new appointment only once) is the late-dossier rule's: rules.late.
 
 
 class Action(StrEnum):
@@ -163,7 +162,10 @@ def _t(to: Status, actors: frozenset[Actor] | set[Actor], **kw: Any) -> Transiti
 _D118_11 = "NĐ 118/2025/NĐ-CP Điều 11 (chỉ yêu cầu bổ sung một lần); TT 03/2025 mẫu 02"
 _D118_15 = "NĐ 118/2025/NĐ-CP Điều 15, 17; TT 03/2025/TT-VPCP Điều 5"
 _D118_21 = "NĐ 118/2025/NĐ-CP Điều 21; TT 03/2025/TT-VPCP Điều 7 (thông báo dừng xử lý)"
-_APOLOGY = "Xin lỗi, hẹn lại một lần, trước hạn ít nhất 01 ngày làm việc [điều khoản chưa xác minh]"
+_APOLOGY = (
+    "Xin lỗi, hẹn lại một lần, trước hạn ít nhất 01 ngày làm việc; hồ sơ đã trễ vẫn được "
+    "xin lỗi và hẹn lại (rules.late.ApologyRule) [điều khoản chưa xác minh]"
+)
 _REFUSAL = "Phiếu từ chối tiếp nhận / từ chối giải quyết, nêu rõ lý do (TT 03/2025 mẫu 03)"
 _RETURN = "Trả kết quả tại quầy, bưu chính hoặc trực tuyến (NĐ 45/2020 Điều 14, 16, 18)"
 
@@ -382,7 +384,7 @@ class ApologyAlreadyIssued(ActionNotAllowed):
             action,
             actor,
             allowed_actions,
-            "Hồ sơ đã có thư xin lỗi và hẹn lại ngày trả kết quả; chỉ được hẹn lại một lần.",
+            APOLOGY_ONLY_ONCE_VI,
         )
 
 

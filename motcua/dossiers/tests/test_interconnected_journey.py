@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -145,7 +146,10 @@ def test_the_interconnected_dossier_goes_through_three_agencies(province: Provin
 
 
 @pytest.mark.django_db
-def test_an_apology_too_close_to_the_deadline_is_refused(province: Province) -> None:
+def test_an_apology_too_close_to_the_deadline_is_refused_under_the_strict_rule(
+    province: Province, settings: Any
+) -> None:
+    settings.MOTCUA_LATE_APOLOGY = "refuse"  # by default it is issued, recorded as late
     p = province
     dossier = receive_at_counter(
         acting_user=p.counter, offering=p.offering, applicant=APPLICANT, at=at(3, 9)

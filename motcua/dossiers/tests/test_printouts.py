@@ -125,3 +125,51 @@ def test_the_receipt_says_how_documents_came_and_where_the_result_goes(
     assert "Giấy chứng sinh" in notice and "hoàn thiện hồ sơ ." not in notice
     # The specialist who asked is reached at their own unit, not at the counter.
     assert "liên hệ Lê Văn Minh, Phòng Văn hóa - Xã hội" in notice
+
+
+@pytest.mark.django_db
+def test_a_late_apology_prints_on_form_04_and_on_the_control_slip(province: Province) -> None:
+    p = province
+    d = receive_at_counter(
+        acting_user=p.counter, offering=p.offering, applicant=APPLICANT, at=at(3, 9)
+    )
+    d = perform_action(d, Action.FORWARD, acting_user=p.counter, at=at(3, 9, 30))
+    # Due Thu 6/3 09:00; the leader apologises on Fri 7/3, the dossier already late.
+    d = perform_action(
+        d,
+        Action.ISSUE_APOLOGY,
+        acting_user=p.leader,
+        reason="Chờ kết quả xác minh của Công an tỉnh",
+        new_due=at(12, 17),
+        at=at(7, 10),
+    )
+    apology = text(d, "04")
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in apology
+    assert "9 giờ 00 phút, ngày 06/03/2025" in apology  # the appointment missed
+    assert "17 giờ 00 phút, ngày 12/03/2025" in apology  # the new one
+    assert "Chờ kết quả xác minh của Công an tỉnh" in apology
+    slip = text(d, "06")
+    assert "Xin lỗi và hẹn lại ngày trả kết quả: Chờ kết quả xác minh của Công an tỉnh" in slip
+    assert "hẹn mới 17:00 12/03/2025; gửi khi hồ sơ đã quá hạn trả kết quả" in slip
+
+
+@pytest.mark.django_db
+def test_the_slips_and_the_register_print_the_appointment_in_force(province: Province) -> None:
+    from motcua.dossiers.printouts import register_context
+    from motcua.testing.stories import august, citizen, paused_and_finished
+
+    d = paused_and_finished(province, citizen())
+    d.refresh_from_db()
+    note = (
+        "đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài chính) "
+        "vào ngày hẹn 13:54 13/08/2025"
+    )
+    assert f"Thời gian hẹn trả kết quả: 13 giờ 54 phút, ngày 14/08/2025 ({note})" in text(d, "06")
+    receipt = text(d, "01")
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: 13 giờ 54 phút, ngày 14/08/2025 ({note})" in (
+        receipt
+    )
+    day = august(8, 0).date()
+    (row,) = register_context(province.one_stop, day, day).rows
+    assert row.appointment_at == d.due_at
+    assert "Đã cộng thời gian tạm dừng vào ngày hẹn 13:54 13/08/2025" in row.note

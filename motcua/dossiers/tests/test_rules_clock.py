@@ -10,11 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from motcua.dossiers.rules import (
+    AppointmentView,
+    NewAppointment,
     Status,
     StepRecord,
     Timeliness,
     appointment_for,
+    appointment_view,
+    clock_minute,
     clock_start,
+    current_appointment,
     dossier_timeliness,
     effective_due,
     late_charge,
@@ -157,12 +162,93 @@ def test_effective_due_invariants(
     started = clock_start(CAL, received)
     due = effective_due(CAL, appointment, spans, clock_started_at=started)
     assert due >= appointment
-    # Same as computing the due from the receipt with the clock stopped during the pauses.
-    assert due == due_with_pauses(CAL, received, working_days=days, pauses=spans)
+    # Same as computing the due from the receipt with the clock stopped during the pauses,
+    # all read to the minute (the clock counts the minutes the forms print).
+    minutes = [(clock_minute(a), clock_minute(b)) for a, b in spans]
+    assert due == due_with_pauses(CAL, clock_minute(received), working_days=days, pauses=minutes)
     # More pause never gives less time; ignoring the clock start never gives less either.
     if spans:
         assert effective_due(CAL, appointment, spans[:-1], clock_started_at=started) <= due
     assert effective_due(CAL, appointment, spans) >= due
+
+
+# --------------------------------------------------------------------------- whole minutes
+
+
+def test_the_clock_counts_the_minutes_the_pages_show() -> None:
+    # Received Fri 8/8/2025 13:54:10 ("13:54"), 3 working days: appointment Wed 13/8 13:54.
+    received = datetime(2025, 8, 8, 13, 54, 10, tzinfo=VN)
+    appointment = appointment_for(CAL, received, 3)
+    assert appointment == at(2025, 8, 13, 13, 54)
+    assert clock_start(CAL, received) == at(2025, 8, 8, 13, 54)
+    # Supplement asked Mon 11/8 10:00:50, completed Tue 12/8 10:00:10: "10:00 to 10:00",
+    # one working day. The appointment moves one working day: 13:54, not 13:53:30.
+    pause = [
+        (datetime(2025, 8, 11, 10, 0, 50, tzinfo=VN), datetime(2025, 8, 12, 10, 0, 10, tzinfo=VN))
+    ]
+    assert effective_due(CAL, appointment, pause) == at(2025, 8, 14, 13, 54)
+    assert current_appointment(CAL, appointment, pause) == at(2025, 8, 14, 13, 54)
+
+
+def test_a_dossier_finished_within_the_appointments_minute_is_on_time() -> None:
+    due = at(2025, 2, 5, 13, 54)
+    finished = datetime(2025, 2, 5, 13, 54, 40, tzinfo=VN)  # shown "13:54"
+    timeliness = dossier_timeliness(
+        CAL, due_at=due, finished_at=finished, pauses=[], supplement_requests=0
+    )
+    assert timeliness is Timeliness.ON_TIME
+    late = at(2025, 2, 5, 13, 55)
+    assert (
+        dossier_timeliness(CAL, due_at=due, finished_at=late, pauses=[], supplement_requests=0)
+        is Timeliness.LATE
+    )
+
+
+def test_a_step_counts_the_same_minutes() -> None:
+    started = datetime(2025, 8, 8, 14, 0, 20, tzinfo=VN)  # Fri; 6 h: Mon 11/8 10:00:20
+    pause = [
+        (datetime(2025, 8, 11, 10, 0, 50, tzinfo=VN), datetime(2025, 8, 12, 10, 0, 10, tzinfo=VN))
+    ]
+    due = step_due(CAL, started, 6, pause)
+    assert due == datetime(2025, 8, 12, 10, 0, 20, tzinfo=VN)  # one working day later
+    finished = datetime(2025, 8, 12, 10, 0, 40, tzinfo=VN)  # "10:00", as the due
+    assert step_timeliness(CAL, started, finished, 6, pause) is Timeliness.ON_TIME
+    assert step_timeliness(CAL, started, at(2025, 8, 12, 10, 1), 6, pause) is Timeliness.LATE
+
+
+# --------------------------------------------------------------------------- current appointment
+
+
+def test_the_current_appointment_after_an_apology_counts_only_later_pauses() -> None:
+    # Paused one working day (Mon 3/2 09:00 -> Tue 4/2 09:00): due Thu 6/2 17:00. The leader
+    # then sets a new date, Mon 10/2 17:00, on Wed 5/2; a later pause of 2 working hours
+    # (Fri 7/2 09:00 -> 11:00) pushes the new date back by those 2 hours only.
+    before = (at(2025, 2, 3, 9), at(2025, 2, 4, 9))
+    after = (at(2025, 2, 7, 9), at(2025, 2, 7, 11))
+    assert current_appointment(CAL, APPOINTMENT, [before]) == at(2025, 2, 6, 17)
+    apology = NewAppointment(issued_at=at(2025, 2, 5, 10), due_at=at(2025, 2, 10, 17))
+    assert current_appointment(CAL, APPOINTMENT, [before], new_appointment=apology) == (
+        at(2025, 2, 10, 17)
+    )
+    assert current_appointment(CAL, APPOINTMENT, [before, after], new_appointment=apology) == (
+        at(2025, 2, 11, 9)
+    )
+    # An open pause after the apology counts up to now.
+    open_pause = (at(2025, 2, 7, 9), None)
+    assert current_appointment(
+        CAL, APPOINTMENT, [before, open_pause], new_appointment=apology, now=at(2025, 2, 7, 10)
+    ) == at(2025, 2, 11, 8)
+
+
+def test_the_appointment_view_says_when_paused_time_was_added() -> None:
+    view = appointment_view(APPOINTMENT, None, at(2025, 2, 6, 17))
+    assert view == AppointmentView(at(2025, 2, 6, 17), APPOINTMENT, None)
+    assert view.paused_time_added and view.base == APPOINTMENT
+    plain = appointment_view(APPOINTMENT, None, APPOINTMENT)
+    assert not plain.paused_time_added and plain.current == APPOINTMENT
+    rescheduled = appointment_view(APPOINTMENT, at(2025, 2, 10, 17), at(2025, 2, 10, 17))
+    assert rescheduled.current == at(2025, 2, 10, 17) and not rescheduled.paused_time_added
+    assert appointment_view(None, None, None).current is None
 
 
 # --------------------------------------------------------------------------- history

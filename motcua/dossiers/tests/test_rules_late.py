@@ -9,7 +9,11 @@ import pytest
 
 from motcua.dossiers.rules import (
     ApologyNotAllowed,
+    ApologyRule,
+    ApologyTiming,
+    LateApology,
     WarningLevel,
+    apology_refusal,
     check_new_appointment,
     warning_level,
 )
@@ -25,9 +29,10 @@ def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 
 DUE = at(2025, 2, 4, 10)  # Tuesday after Tết 2025
 NEW_DUE = at(2025, 2, 7, 17)
+STRICT = ApologyRule(late=LateApology.REFUSE)
 
 
-def check(**overrides: object) -> None:
+def check(**overrides: object) -> ApologyTiming:
     kw: dict[str, object] = {
         "now": at(2025, 1, 24, 9),
         "current_due": DUE,
@@ -36,7 +41,7 @@ def check(**overrides: object) -> None:
         "reason": "Chờ kết quả xác minh của công an xã",
     }
     kw.update(overrides)
-    check_new_appointment(CAL, **kw)  # type: ignore[arg-type]
+    return check_new_appointment(CAL, **kw)  # type: ignore[arg-type]
 
 
 def refused(**overrides: object) -> ApologyNotAllowed:
@@ -46,7 +51,7 @@ def refused(**overrides: object) -> ApologyNotAllowed:
 
 
 def test_ok_well_before_the_deadline() -> None:
-    check()
+    assert check() is ApologyTiming.IN_TIME
 
 
 def test_ok_with_exactly_one_working_day_left_across_tet() -> None:
@@ -56,24 +61,53 @@ def test_ok_with_exactly_one_working_day_left_across_tet() -> None:
     check(now=at(2025, 1, 24, 16))
 
 
-def test_less_than_one_working_day_before_the_deadline_is_refused() -> None:
-    err = refused(now=at(2025, 2, 3, 10, 1))
+def test_less_than_one_working_day_before_the_deadline_is_an_apology_on_short_notice() -> None:
+    assert check(now=at(2025, 2, 3, 10, 1)) is ApologyTiming.SHORT_NOTICE
+
+
+def test_an_overdue_dossier_still_gets_its_apology_and_new_date_by_default() -> None:
+    # The deciding agency still owes the applicant the apology with a new date (form 04).
+    assert check(now=at(2025, 2, 5, 9)) is ApologyTiming.OVERDUE
+    assert apology_refusal(CAL, now=at(2025, 2, 5, 9), current_due=DUE, apologies_so_far=0) is None
+
+
+def test_the_strict_rule_refuses_an_apology_with_less_than_one_working_day_left() -> None:
+    err = refused(now=at(2025, 2, 3, 10, 1), rule=STRICT)
     assert err.code == "too_late"
     assert str(err) == (
         "Phải gửi thư xin lỗi và hẹn lại ngày trả kết quả chậm nhất 8 giờ làm việc trước "
         "thời hạn (còn 7,98 giờ làm việc)."
     )
+    check(now=at(2025, 2, 3, 10), rule=STRICT)  # exactly one working day left
 
 
-def test_after_the_deadline_is_refused() -> None:
-    err = refused(now=at(2025, 2, 5, 9))
+def test_the_strict_rule_refuses_an_apology_after_the_deadline() -> None:
+    err = refused(now=at(2025, 2, 5, 9), rule=STRICT)
     assert err.code == "too_late"
     assert "(còn 0 giờ làm việc)" in str(err)
+    refusal = apology_refusal(
+        CAL, now=at(2025, 2, 5, 9), current_due=DUE, apologies_so_far=0, rule=STRICT
+    )
+    assert refusal is not None and refusal.code == "too_late"
+
+
+def test_a_late_apology_must_promise_a_date_still_ahead() -> None:
+    # Overdue since 4/2: a new date after the old one but already past is refused.
+    err = refused(now=at(2025, 2, 10, 9), new_due=NEW_DUE)
+    assert err.code == "new_due_past"
+    assert str(err) == ("Hồ sơ đã quá hạn: ngày hẹn trả kết quả mới phải sau thời điểm hiện tại.")
+    assert check(now=at(2025, 2, 10, 9), new_due=at(2025, 2, 12, 17)) is ApologyTiming.OVERDUE
 
 
 def test_minimum_notice_is_a_parameter() -> None:
-    check(now=at(2025, 2, 3, 15), min_notice_working_hours=4)  # 2 h + 3 h = 5 h left
-    assert refused(now=at(2025, 2, 3, 15), min_notice_working_hours=16).code == "too_late"
+    four = ApologyRule(min_notice_working_hours=4)
+    assert check(now=at(2025, 2, 3, 15), rule=four) is ApologyTiming.IN_TIME  # 5 h left
+    sixteen = ApologyRule(min_notice_working_hours=16, late=LateApology.REFUSE)
+    assert refused(now=at(2025, 2, 3, 15), rule=sixteen).code == "too_late"
+    with pytest.raises(ValueError):
+        ApologyRule(min_notice_working_hours=-1)
+    with pytest.raises(ValueError):
+        ApologyRule(late="sometimes")  # type: ignore[arg-type]
 
 
 def test_a_second_apology_is_refused() -> None:
@@ -97,11 +131,19 @@ def test_checks_run_in_order() -> None:
     assert err.code == "already_issued"
     assert refused(reason="", new_due=DUE, now=at(2025, 2, 5)).code == "reason_required"
     assert refused(new_due=DUE, now=at(2025, 2, 5)).code == "new_due_not_later"
+    # The dossier's state before what was entered: the strict rule's refusal comes first.
+    assert refused(reason="", now=at(2025, 2, 5), rule=STRICT).code == "too_late"
 
 
 def test_negative_count_is_an_error() -> None:
     with pytest.raises(ValueError):
         check(apologies_so_far=-1)
+
+
+def test_the_refusal_of_a_second_apology_is_the_dossiers_state() -> None:
+    refusal = apology_refusal(CAL, now=at(2025, 1, 24, 9), current_due=DUE, apologies_so_far=1)
+    assert refusal is not None and refusal.code == "already_issued"
+    assert apology_refusal(CAL, now=at(2025, 1, 24, 9), current_due=DUE, apologies_so_far=0) is None
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from motcua.portal.services import (
     LOOKUP_WINDOW_SECONDS,
 )
 from motcua.testing.personas import APPLICANT, DOCUMENTS, Province
+from motcua.testing.stories import august, citizen, paused_and_finished, supplemented
 from motcua.testing.threads import in_a_thread, in_own_connection
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +307,12 @@ def test_the_nav_links_to_the_lookup(db: None) -> None:
 def _schema_body(found: PublicDossier) -> bytes:
     """What ninja wrote when the operation returned the data for ``LookupOut``."""
     data = LookupOut.model_validate(
-        {**asdict(found), "appointment_changed": found.appointment_changed}
+        {
+            **asdict(found),
+            "appointment_changed": found.appointment_changed,
+            "current_appointment_at": found.appointment.current,
+            "paused_time_added": found.appointment.paused_time_added,
+        }
     ).model_dump()
     return api.create_response(RequestFactory().get(API), data, status=200).content
 
@@ -351,6 +357,8 @@ def test_the_whole_body(dossier: Dossier) -> None:
         "new_appointment_at": "2025-03-10T17:00:00+07:00",
         "appointment_changed": True,
         "due_at": "2025-03-10T17:00:00+07:00",
+        "current_appointment_at": "2025-03-10T17:00:00+07:00",
+        "paused_time_added": False,
         "current_agency": commune,
         "finished_at": None,
         "returned_at": None,
@@ -544,3 +552,53 @@ def test_the_page_says_why_in_the_reader_s_language(dossier: Dossier) -> None:
     assert "Please try again in 10 minutes" in response.content.decode()
     body = english.get(API, {"code": dossier.code, "verifier": "0000"}).json()
     assert body["message"].startswith("Bạn đã nhập sai")
+
+
+# ------------------------------------------------------------------ the current appointment
+
+
+def test_the_lookup_shows_the_appointment_the_back_office_works_to(province: Province) -> None:
+    """Paused one working day, finished the morning after the receipt's appointment: the
+    lookup shows the appointment in force (with the pause) and says why, not the receipt's
+    alone, which made an on-time dossier look late."""
+    d = paused_and_finished(province, citizen())
+    d.refresh_from_db()
+    body = lookup(Client(), d.code or "", PHONE_TAIL).json()
+    assert body["appointment_at"] == "2025-08-13T13:54:00+07:00"
+    assert body["current_appointment_at"] == "2025-08-14T13:54:00+07:00"
+    assert datetime.fromisoformat(body["current_appointment_at"]) == d.due_at
+    assert body["paused_time_added"] is True
+    assert body["finished_at"] == "2025-08-14T08:06:00+07:00"
+
+    html = Client().post(PAGE, {"code": d.code, "verifier": PHONE_TAIL}).content.decode()
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Ngày hẹn trả kết quả 13:54 ngày 14/08/2025" in shown
+    assert (
+        "Đã cộng thêm thời gian tạm dừng (chờ bổ sung hồ sơ, thực hiện nghĩa vụ tài chính) "
+        "vào ngày hẹn 13:54 ngày 13/08/2025." in shown
+    )
+    assert "Hoàn thành lúc 08:06 ngày 14/08/2025" in shown
+
+
+def test_while_the_clock_is_stopped_the_lookup_says_the_wait_will_be_added(
+    province: Province,
+) -> None:
+    d = supplemented(province, citizen())
+    d = perform_action(
+        d, Action.REQUEST_PAYMENT, acting_user=province.specialist, at=august(12, 11)
+    )
+    html = Client().post(PAGE, {"code": d.code, "verifier": PHONE_TAIL}).content.decode()
+    assert "Đang tạm dừng tính thời hạn: thời gian chờ sẽ được cộng thêm vào ngày hẹn." in html
+    assert "13:54 ngày 14/08/2025" in html  # the supplement's day already added
+
+
+def test_the_citizens_pages_show_the_same_appointment(province: Province) -> None:
+    applicant = citizen()
+    d = paused_and_finished(province, applicant)
+    client = Client()
+    client.force_login(applicant)
+    mine = client.get("/ho-so-cua-toi/").content.decode()
+    assert "13:54 14/08/2025" in mine and "(đã cộng thời gian tạm dừng)" in mine
+    page = client.get(f"/ho-so-cua-toi/{d.code}/").content.decode()
+    assert "<strong>13:54 ngày 14/08/2025</strong>" in page
+    assert "vào ngày hẹn 13:54 ngày 13/08/2025" in page
