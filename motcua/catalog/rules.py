@@ -4,9 +4,11 @@ procedure's channels. No Django, no I/O: everything here is tested without a dat
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 # --- Folding and search keys ----------------------------------------------------------
@@ -198,6 +200,64 @@ def national_deadline_cap(
         if (days := time_in_working_days(value, unit)) is not None and days > 0
     ]
     return min(limits) if limits else None
+
+
+# --- The time limit of a dossier ---------------------------------------------------------
+
+#: Where the time limit of an offering comes from (see ``offering_time_limit``).
+FROM_PROCESS = "process"
+FROM_LOCAL = "local"
+FROM_NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """The legal time limit a dossier of one offering gets, as the receipt slip promises it.
+
+    ``working_days``: whole working days; ``apply_cutoff``: whether a dossier received
+    after the cut-off (15:00) counts from the next working day; ``source``: the internal
+    process, the local limit of the offering or the national records.
+    """
+
+    working_days: int
+    apply_cutoff: bool
+    source: str
+
+
+def whole_working_days(days: Decimal | int) -> int:
+    """A time limit as the whole working days the receipt slip promises.
+
+    Limits under a day (e.g. "4 giờ") are rounded up to one working day, never down to
+    zero, which would make every such dossier late at once [simplification: the
+    appointment of sub-day procedures is the end of the next working day's share].
+    """
+    return max(1, math.ceil(days))
+
+
+def offering_time_limit(
+    *,
+    process_days: int | None,
+    process_cutoff: bool,
+    local_days: int | None,
+    national_days: Decimal | None,
+) -> TimeLimit | None:
+    """The one time limit of a dossier of an offering; None when nothing gives one.
+
+    The agency's internal process (its total, in working days) comes first: it is the
+    province's published split of the legal limit (e.g. 3 working days for the Decree
+    63/2024/NĐ-CP interconnected birth + residence + health-insurance group, where the
+    national records still say 20 days). Then the offering's local limit (announced by
+    the province, never longer than the national one), then the shortest national limit
+    of the procedure's channels (``national_deadline_cap``). Without a process the 15:00
+    cut-off applies (docs, "Channels and intake"; Decree 118/2025/NĐ-CP art. 15 practice).
+    """
+    if process_days:
+        return TimeLimit(process_days, process_cutoff, FROM_PROCESS)
+    if local_days:
+        return TimeLimit(local_days, True, FROM_LOCAL)
+    if national_days is not None and national_days > 0:
+        return TimeLimit(whole_working_days(national_days), True, FROM_NATIONAL)
+    return None
 
 
 def local_deadline_error(local_days: int | None, cap: Decimal | None) -> str | None:

@@ -78,6 +78,9 @@ def test_it_returns_the_full_detail(client: Client) -> None:
             "agency_name": "UBND phường Long Xuyên",
             "agency_address": "Phường Long Xuyên, tỉnh An Giang",
             "local_processing_working_days": None,
+            # "Không có thông tin" nationally, no local limit and no process: none.
+            "legal_working_days": None,
+            "expected_return_at": None,
             "local_fee_vnd": 5000,
             "note": "Nhận tại quầy số 2",
         }
