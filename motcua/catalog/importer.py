@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from motcua.catalog import rules
 
 # Bump when parsing changes what is stored, so the next import rewrites every record.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 # Longest values the database columns accept (see models.py).
 MAX_LENGTHS = {
@@ -297,8 +298,32 @@ def _parse_legal(item: dict[str, Any], position: int) -> ParsedLegalBasis | None
     return ParsedLegalBasis(title=title, number=number) if (title or number) else None
 
 
-def parse_record(raw: Any) -> ParsedProcedure:
-    """Validate one record of a procedures file and return what will be stored."""
+def _with_time_units(
+    channels: tuple[ParsedChannel, ...], field_name: str, working_day_fields: Iterable[str]
+) -> tuple[ParsedChannel, ...]:
+    """The channels with the unit of a bare number found elsewhere in the record (or by
+    the field), flagged in their warnings (``rules.resolve_time_units``)."""
+    units = rules.resolve_time_units(
+        [(c.time_value, c.time_unit, c.time_text, c.description) for c in channels],
+        field_name=field_name,
+        working_day_fields=working_day_fields,
+    )
+    return tuple(
+        channel
+        if how is None
+        else replace(channel, time_unit=unit, warnings=(*channel.warnings, how))
+        for channel, (unit, how) in zip(channels, units, strict=True)
+    )
+
+
+def parse_record(
+    raw: Any, *, working_day_fields: Iterable[str] = rules.WORKING_DAY_FIELDS
+) -> ParsedProcedure:
+    """Validate one record of a procedures file and return what will be stored.
+
+    ``working_day_fields``: fields whose bare processing times are working days
+    (``rules.WORKING_DAY_FIELDS``; the ``MOTCUA_WORKING_DAY_FIELDS`` setting).
+    """
     if not isinstance(raw, dict):
         raise RecordError(f"bản ghi phải là đối tượng JSON, nhận được {_type_name(raw)}")
     code = _text(raw, "code", required=True)
@@ -315,8 +340,12 @@ def parse_record(raw: Any) -> ParsedProcedure:
         raise RecordError("trường 'detail' phải là true hoặc false")
 
     channel_items = _dicts(raw, "channels")
-    channels = tuple(
-        _parse_channel(item, position) for position, item in enumerate(channel_items or [], 1)
+    channels = _with_time_units(
+        tuple(
+            _parse_channel(item, position) for position, item in enumerate(channel_items or [], 1)
+        ),
+        field_name,
+        working_day_fields,
     )
     documents = tuple(
         _parse_document(item, position)

@@ -168,6 +168,77 @@ def is_interconnected_name(name: str) -> bool:
     return fold(name).startswith("lien thong")
 
 
+# --- The unit of a processing time ----------------------------------------------------
+
+#: Warnings the importer adds to a channel whose unit it did not find on the row itself.
+TIME_UNIT_FROM_RECORD = "time_unit_from_record"
+TIME_UNIT_FROM_FIELD = "time_unit_from_field"
+
+#: Fields whose law counts every time limit in working days, so that the national
+#: database's bare number ("1") is read as working days: civil status (Law on Civil
+#: Status 60/2014/QH13 arts. 16-18, 28 and Decree 123/2015/NĐ-CP: "ngày làm việc"
+#: throughout, the same day or the next working day after 15:00). [unverified: the
+#: portal does not say what a bare number means] A province changes the list with
+#: ``MOTCUA_WORKING_DAY_FIELDS``; other fields (customs count some limits in hours) keep
+#: no unit and the page says so.
+WORKING_DAY_FIELDS: tuple[str, ...] = ("Hộ tịch",)
+
+_UNIT_WORDS = (
+    ("ngay lam viec", "working_day"),
+    ("gio lam viec", "working_hour"),
+    ("ngay", "day"),
+    ("gio", "hour"),
+)
+_TIME_PHRASE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ngay lam viec|gio lam viec|ngay|gio)\b")
+
+
+def _stated_times(text: str | None) -> list[tuple[Decimal, str]]:
+    """Every "<number> <unit>" a text states ("05 ngày làm việc" → (5, working_day))."""
+    units = dict(_UNIT_WORDS)
+    return [
+        (Decimal(number.replace(",", ".")), units[words])
+        for number, words in _TIME_PHRASE.findall(fold(text))
+    ]
+
+
+def resolve_time_units(
+    rows: Sequence[tuple[Decimal | None, str | None, str, str]],
+    *,
+    field_name: str,
+    working_day_fields: Iterable[str] = WORKING_DAY_FIELDS,
+) -> list[tuple[str | None, str | None]]:
+    """The unit of each (value, unit, text, description) processing time of one
+    procedure, and the warning saying where it was found (None: on the row itself).
+
+    The portal sometimes gives a bare number. Its unit is then taken, in this order,
+    from the row's own wording ("3 Ngày làm việc"), from another row of the procedure
+    that gives the same number with a unit ("2" online, "2 Giờ" in person), from the
+    row's description when it states the same number with a unit ("trong thời hạn 05
+    ngày làm việc"), and for the fields of ``working_day_fields`` it is working days.
+    Otherwise the unit stays unknown: the source truly gives none.
+    """
+    given: dict[Decimal, str] = {}
+    for value, unit, _text, _description in rows:
+        if value is not None and unit:
+            given.setdefault(value, unit)
+    reads_working_days = fold(field_name) in {fold(name) for name in working_day_fields}
+    resolved: list[tuple[str | None, str | None]] = []
+    for value, unit, text, description in rows:
+        if unit or value is None:
+            resolved.append((unit, None))
+            continue
+        own = [u for number, u in _stated_times(text) if number == value]
+        described = [u for number, u in _stated_times(description) if number == value]
+        found = own[0] if own else given.get(value) or (described[0] if described else None)
+        if found:
+            resolved.append((found, TIME_UNIT_FROM_RECORD))
+        elif reads_working_days:
+            resolved.append(("working_day", TIME_UNIT_FROM_FIELD))
+        else:
+            resolved.append((None, None))
+    return resolved
+
+
 def time_in_working_days(value: Decimal | int | None, unit: str | None) -> Decimal | None:
     """A processing time expressed in working days, or None when it cannot be compared.
 

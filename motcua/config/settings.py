@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
+from motcua.catalog.rules import WORKING_DAY_FIELDS
 from motcua.config.env import env_bool, env_int, env_list, env_str
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time (typing).
@@ -186,6 +187,9 @@ MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "An Giang")
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use the
 # connection's address). Used to rate-limit the public dossier lookup per client.
 MOTCUA_TRUSTED_PROXIES = env_int("MOTCUA_TRUSTED_PROXIES", 0)
+# Fields (lĩnh vực, as the catalog names them) whose bare processing times ("1") the
+# catalog import reads as working days; see motcua.catalog.rules.WORKING_DAY_FIELDS.
+MOTCUA_WORKING_DAY_FIELDS = env_list("MOTCUA_WORKING_DAY_FIELDS", list(WORKING_DAY_FIELDS))
 # Name shown in authenticator apps for the staff second factor (django-otp TOTP).
 OTP_TOTP_ISSUER = f"Một cửa {MOTCUA_PROVINCE_NAME}"
 

@@ -27,7 +27,7 @@ def test_it_lists_ranked_results_with_a_total(client: Client) -> None:
         "levels": ["commune"],
         "online_level": "full_online",
         "online_level_label": "Trực tuyến toàn trình",
-        "processing_time": "1 (nguồn không ghi đơn vị)",
+        "processing_time": "1 ngày làm việc",
         "url": "/thu-tuc/1.001193/",
         "api_url": "/api/v1/procedures/1.001193",
     }

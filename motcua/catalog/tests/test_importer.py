@@ -282,3 +282,56 @@ def test_a_rewrite_keeps_the_rows_of_documents_that_did_not_change(tmp_path: Pat
         write_file(tmp_path / "p3.json", [sample_record(documents=documents[:1])])
     )
     assert list(procedure.documents.values_list("name", flat=True)) == ["Giấy tờ mới thêm"]
+
+
+def _timed(value: Any, unit: str | None, text: str, *, channel: str = "direct", **more: Any) -> Any:
+    return {
+        "channel": channel,
+        "processing_time": {"value": value, "unit": unit, "text": text},
+        "fee_text": "Miễn phí",
+        "fee_vnd": 0,
+        **more,
+    }
+
+
+def _units(record: dict[str, Any], **options: Any) -> list[tuple[str | None, tuple[str, ...]]]:
+    return [(c.time_unit, c.warnings) for c in parse_record(record, **options).channels]
+
+
+def test_a_bare_number_takes_the_unit_the_record_gives_for_it() -> None:
+    record = sample_record(
+        field="Hải quan",
+        channels=[
+            _timed(2, None, "2", channel="online"),  # the direct row says "2 Giờ"
+            _timed(2, "hour", "2 Giờ"),
+            _timed(3, None, "3 Ngày làm việc", channel="postal"),  # in its own wording
+            _timed(
+                5,
+                None,
+                "5",
+                description="Giải quyết trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ.",
+            ),
+        ],
+    )
+    assert _units(record) == [
+        ("hour", ("time_unit_from_record",)),
+        ("hour", ()),
+        ("working_day", ("time_unit_from_record",)),
+        ("working_day", ("time_unit_from_record",)),
+    ]
+
+
+def test_a_bare_civil_status_time_is_read_in_working_days() -> None:
+    record = sample_record(field="Hộ tịch", channels=[_timed(1, None, "1")])
+    assert _units(record) == [("working_day", ("time_unit_from_field",))]
+    # The fields read this way are a setting: without Hộ tịch among them, no unit.
+    assert _units(record, working_day_fields=()) == [(None, ())]
+
+
+def test_a_bare_number_with_nothing_to_go_by_says_the_unit_is_missing() -> None:
+    import_procedure_records(
+        [sample_record(field="Hải quan", channels=[_timed(2, None, "2")])], source="test"
+    )
+    (channel,) = ProcedureChannel.objects.filter(procedure__code="9.900001")
+    assert channel.processing_time_unit is None
+    assert channel.processing_time_label == "2 (nguồn không ghi đơn vị)"
