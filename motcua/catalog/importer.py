@@ -19,7 +19,7 @@ from typing import Any
 from motcua.catalog import rules
 
 # Bump when parsing changes what is stored, so the next import rewrites every record.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 # Longest values the database columns accept (see models.py).
 MAX_LENGTHS = {
@@ -252,13 +252,16 @@ def _parse_channel(item: dict[str, Any], position: int) -> ParsedChannel:
     warnings = item.get("warnings") or []
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise RecordError(f"{where}: 'warnings' phải là danh sách chuỗi")
+    fee_text, fee, fee_changed = rules.fee_as_stated(_opt_text(item, "fee_text", where), fee)
+    if fee_changed:
+        warnings = [*warnings, rules.FEE_SET_ELSEWHERE]
     return ParsedChannel(
         channel=channel,
         time_value=value,
         time_unit=unit,
         time_text=_opt_text(time, "text", where),
         fee_vnd=fee,
-        fee_text=_opt_text(item, "fee_text", where),
+        fee_text=fee_text,
         description=_opt_text(item, "description", where),
         warnings=tuple(warnings),
     )

@@ -273,6 +273,55 @@ def national_deadline_cap(
     return min(limits) if limits else None
 
 
+# --- Fees ----------------------------------------------------------------------------------
+
+#: Warning the importer adds to a channel whose "Miễn phí" head it dropped.
+FEE_SET_ELSEWHERE = "fee_set_elsewhere"
+
+# The portal prints "Miễn phí" in the fee cell when no amount is entered, and puts what the
+# law says in the note after it: "(Theo quy định của Hội đồng nhân dân cấp tỉnh)".
+_FREE_WITH_NOTE = re.compile(r"^\s*Miễn phí\s*\((?P<note>.*)\)\s*$", re.DOTALL)
+# The portal's empty amount left in some notes: "Đồng (…)", "Lệ phí : Đồng (…)".
+_EMPTY_AMOUNT = re.compile(r"^(?:(?:Lệ phí|Phí)\s*:\s*)?Đồng\b\s*")
+# A note that sends the amount elsewhere (on folded text): the provincial People's Council
+# sets it (the Law on Fees and Charges 97/2015/QH13 leaves many fees to it), a circular
+# fixes the rate ("mức thu"), that law itself, the amount itself, or a provider's price.
+_SETS_THE_FEE = re.compile(
+    r"hoi dong nhan dan|\bhdnd\b|luat phi va le phi|\bmuc (?:thu|phi|le phi)\b"
+    r"|\btra phi\b|thanh toan le phi|\d{1,3}(?:[.,]\d{3})+\s*(?:dong|vnd|d)\b"
+)
+
+
+def _wrapped(text: str) -> bool:
+    """Whether ``text`` is one bracketed group: "(…)" whose first bracket closes last."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return depth == 0
+
+
+def fee_as_stated(fee_text: str, fee_vnd: int | None) -> tuple[str, int | None, bool]:
+    """The fee wording and amount as the source means them, and whether they changed.
+
+    "Miễn phí (Theo quy định của Hội đồng nhân dân cấp tỉnh)" is not free: the portal
+    shows "Miễn phí" for an empty amount, and the note says who sets the fee. Such a fee
+    becomes the note alone, with no amount. "Miễn phí" with a note that sets nothing (an
+    optional copy fee, "Không") stays as it is.
+    """
+    match = _FREE_WITH_NOTE.match(fee_text)
+    if match is None or not _SETS_THE_FEE.search(fold(match["note"])):
+        return fee_text, fee_vnd, False
+    note = _EMPTY_AMOUNT.sub("", match["note"].strip())
+    while _wrapped(note):
+        note = note[1:-1].strip()
+    note = re.sub(r"^-\s+", "", note)
+    return note, None, True
+
+
 # --- The time limit of a dossier ---------------------------------------------------------
 
 #: Where the time limit of an offering comes from (see ``offering_time_limit``).

@@ -335,3 +335,43 @@ def test_a_bare_number_with_nothing_to_go_by_says_the_unit_is_missing() -> None:
     (channel,) = ProcedureChannel.objects.filter(procedure__code="9.900001")
     assert channel.processing_time_unit is None
     assert channel.processing_time_label == "2 (nguồn không ghi đơn vị)"
+
+
+def _fee(fee_text: str, fee_vnd: int | None) -> tuple[str, int | None, tuple[str, ...]]:
+    record = sample_record(
+        channels=[{**_timed(3, "working_day", "3"), **{"fee_text": fee_text, "fee_vnd": fee_vnd}}]
+    )
+    (channel,) = parse_record(record).channels
+    return channel.fee_text, channel.fee_vnd, channel.warnings
+
+
+def test_a_fee_set_elsewhere_is_not_read_as_free() -> None:
+    # The portal prints "Miễn phí" where no amount is entered; the note says who sets it.
+    assert _fee("Miễn phí (Theo quy định của Hội đồng nhân dân cấp tỉnh)", None) == (
+        "Theo quy định của Hội đồng nhân dân cấp tỉnh",
+        None,
+        ("fee_set_elsewhere",),
+    )
+    # The portal's empty amount ("Đồng") and the doubled brackets go too.
+    assert (
+        _fee("Miễn phí (Đồng (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.))", None)[0]
+        == "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định."
+    )
+    # Free for cooperative groups only: the amount for the others is the council's.
+    text, amount, _warnings = _fee(
+        "Miễn phí (- Không thu lệ phí đăng ký đối với tổ hợp tác. - Mức lệ phí cụ thể do "
+        "Hội đồng nhân dân cấp tỉnh quyết định.)",
+        0,
+    )
+    assert amount is None and text.startswith("Không thu lệ phí đăng ký đối với tổ hợp tác.")
+
+
+def test_a_free_procedure_stays_free() -> None:
+    assert _fee("Miễn phí", 0) == ("Miễn phí", 0, ())
+    assert _fee("Miễn phí (Không)", 0) == ("Miễn phí (Không)", 0, ())
+    # Free, with a fee for an optional copy: the source says "Miễn phí" and means it.
+    copy_fee = (
+        "Miễn phí (Phí cấp bản sao Trích lục đăng ký giám hộ (nếu có yêu cầu) thực hiện theo "
+        "quy định tại Thông tư số 281/2016/TT-BTC.)"
+    )
+    assert _fee(copy_fee, None) == (copy_fee, None, ())

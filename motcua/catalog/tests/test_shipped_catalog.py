@@ -3,6 +3,7 @@ limits and fees as the source states them."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,8 @@ from django.test import Client
 
 from motcua.catalog import rules
 from motcua.catalog.models import ProcedureChannel
+from motcua.catalog.services import PACKAGED_CATALOG
+from motcua.catalog.templatetags.catalog_extras import fee_label
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("full_catalog")]
 
@@ -45,3 +48,35 @@ def test_the_unit_is_said_missing_only_where_the_record_gives_none() -> None:
             other.processing_time_value == value and other.processing_time_unit
             for other in by_procedure[row.procedure_id]
         ), row.procedure.code
+
+
+def test_the_construction_permit_fee_is_the_provincial_council_s(client: Client) -> None:
+    page = client.get("/thu-tuc/1.013225/").content.decode()
+    assert "<td>Theo quy định của Hội đồng nhân dân cấp tỉnh</td>" in page
+    assert "Miễn phí" not in page
+
+
+#: Words of a fee note that send the amount elsewhere (folded): an independent check of
+#: the shipped file, not the importer's own rule.
+_SET_ELSEWHERE = ("hoi dong nhan dan", "muc thu", "luat phi va le phi")
+
+
+def test_no_fee_set_elsewhere_is_shown_as_free() -> None:
+    source = {
+        (record["code"], order): channel
+        for record in json.loads(PACKAGED_CATALOG.read_text(encoding="utf-8"))["procedures"]
+        for order, channel in enumerate(record.get("channels") or [])
+    }
+    shown = {
+        (row.procedure.code, row.order): fee_label(row)
+        for row in ProcedureChannel.objects.select_related("procedure")
+    }
+    elsewhere = [
+        key
+        for key, channel in source.items()
+        if any(words in rules.fold(channel["fee_text"]) for words in _SET_ELSEWHERE)
+    ]
+    assert len(elsewhere) > 100
+    assert [key for key in elsewhere if shown[key].startswith("Miễn phí")] == []
+    plainly_free = [key for key, channel in source.items() if channel["fee_text"] == "Miễn phí"]
+    assert plainly_free and all(shown[key] == "Miễn phí" for key in plainly_free)
