@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import Field as SchemaField
@@ -16,10 +18,10 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureChannel,
-    ProcedureOffering,
     RequiredDocument,
     ResultDocument,
 )
+from motcua.core.api_json import LocalDateTime
 
 router = Router()
 
@@ -82,24 +84,51 @@ class LegalBasisOut(Schema):
 
 
 class OfferingOut(Schema):
+    """Where the procedure is received, with the time limit and the expected return date
+    of a dossier received now (``queries.time_limit``, as counter intake counts them)."""
+
     agency_code: str
     agency_name: str
     agency_address: str
     local_processing_working_days: int | None
+    legal_working_days: int | None = SchemaField(description="thời hạn giải quyết áp dụng")
+    expected_return_at: LocalDateTime | None = SchemaField(
+        description="ngày hẹn trả kết quả dự kiến nếu hồ sơ được tiếp nhận lúc gọi"
+    )
     local_fee_vnd: int | None
     note: str
 
     @staticmethod
-    def resolve_agency_code(obj: ProcedureOffering) -> str:
-        return obj.agency.code
+    def resolve_agency_code(obj: queries.Promise) -> str:
+        return obj.offering.agency.code
 
     @staticmethod
-    def resolve_agency_name(obj: ProcedureOffering) -> str:
-        return obj.agency.name
+    def resolve_agency_name(obj: queries.Promise) -> str:
+        return obj.offering.agency.name
 
     @staticmethod
-    def resolve_agency_address(obj: ProcedureOffering) -> str:
-        return obj.agency.address
+    def resolve_agency_address(obj: queries.Promise) -> str:
+        return obj.offering.agency.address
+
+    @staticmethod
+    def resolve_local_processing_working_days(obj: queries.Promise) -> int | None:
+        return obj.offering.local_processing_working_days
+
+    @staticmethod
+    def resolve_legal_working_days(obj: queries.Promise) -> int | None:
+        return None if obj.limit is None else obj.limit.working_days
+
+    @staticmethod
+    def resolve_expected_return_at(obj: queries.Promise) -> datetime | None:
+        return obj.expected_return
+
+    @staticmethod
+    def resolve_local_fee_vnd(obj: queries.Promise) -> int | None:
+        return obj.offering.local_fee_vnd
+
+    @staticmethod
+    def resolve_note(obj: queries.Promise) -> str:
+        return obj.offering.note
 
 
 class ProcedureListItem(Schema):
@@ -205,8 +234,8 @@ class ProcedureDetailOut(ProcedureListItem):
         return list(obj.legal_basis.all())
 
     @staticmethod
-    def resolve_offerings(obj: Procedure) -> list[ProcedureOffering]:
-        return list(obj.offerings.all())
+    def resolve_offerings(obj: Procedure) -> list[queries.Promise]:
+        return queries.procedure_promises(obj, timezone.now()).offerings
 
 
 def _unknown(name: str, message: str) -> ValidationError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from motcua.catalog import rules
 
 # Bump when parsing changes what is stored, so the next import rewrites every record.
-PARSER_VERSION = 1
+PARSER_VERSION = 3
 
 # Longest values the database columns accept (see models.py).
 MAX_LENGTHS = {
@@ -251,13 +252,16 @@ def _parse_channel(item: dict[str, Any], position: int) -> ParsedChannel:
     warnings = item.get("warnings") or []
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise RecordError(f"{where}: 'warnings' phải là danh sách chuỗi")
+    fee_text, fee, fee_changed = rules.fee_as_stated(_opt_text(item, "fee_text", where), fee)
+    if fee_changed:
+        warnings = [*warnings, rules.FEE_SET_ELSEWHERE]
     return ParsedChannel(
         channel=channel,
         time_value=value,
         time_unit=unit,
         time_text=_opt_text(time, "text", where),
         fee_vnd=fee,
-        fee_text=_opt_text(item, "fee_text", where),
+        fee_text=fee_text,
         description=_opt_text(item, "description", where),
         warnings=tuple(warnings),
     )
@@ -297,8 +301,32 @@ def _parse_legal(item: dict[str, Any], position: int) -> ParsedLegalBasis | None
     return ParsedLegalBasis(title=title, number=number) if (title or number) else None
 
 
-def parse_record(raw: Any) -> ParsedProcedure:
-    """Validate one record of a procedures file and return what will be stored."""
+def _with_time_units(
+    channels: tuple[ParsedChannel, ...], field_name: str, working_day_fields: Iterable[str]
+) -> tuple[ParsedChannel, ...]:
+    """The channels with the unit of a bare number found elsewhere in the record (or by
+    the field), flagged in their warnings (``rules.resolve_time_units``)."""
+    units = rules.resolve_time_units(
+        [(c.time_value, c.time_unit, c.time_text, c.description) for c in channels],
+        field_name=field_name,
+        working_day_fields=working_day_fields,
+    )
+    return tuple(
+        channel
+        if how is None
+        else replace(channel, time_unit=unit, warnings=(*channel.warnings, how))
+        for channel, (unit, how) in zip(channels, units, strict=True)
+    )
+
+
+def parse_record(
+    raw: Any, *, working_day_fields: Iterable[str] = rules.WORKING_DAY_FIELDS
+) -> ParsedProcedure:
+    """Validate one record of a procedures file and return what will be stored.
+
+    ``working_day_fields``: fields whose bare processing times are working days
+    (``rules.WORKING_DAY_FIELDS``; the ``MOTCUA_WORKING_DAY_FIELDS`` setting).
+    """
     if not isinstance(raw, dict):
         raise RecordError(f"bản ghi phải là đối tượng JSON, nhận được {_type_name(raw)}")
     code = _text(raw, "code", required=True)
@@ -315,8 +343,12 @@ def parse_record(raw: Any) -> ParsedProcedure:
         raise RecordError("trường 'detail' phải là true hoặc false")
 
     channel_items = _dicts(raw, "channels")
-    channels = tuple(
-        _parse_channel(item, position) for position, item in enumerate(channel_items or [], 1)
+    channels = _with_time_units(
+        tuple(
+            _parse_channel(item, position) for position, item in enumerate(channel_items or [], 1)
+        ),
+        field_name,
+        working_day_fields,
     )
     documents = tuple(
         _parse_document(item, position)

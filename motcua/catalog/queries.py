@@ -288,7 +288,7 @@ def _postgres_sql(terms: list[str], base: QuerySet[Procedure], *, match_all: boo
 
 def get_procedure_detail(code: str) -> Procedure | None:
     """A procedure with everything its page shows, or None."""
-    offerings = ProcedureOffering.objects.filter(is_active=True).select_related("agency")
+    offerings = ProcedureOffering.objects.filter(is_active=True).select_related("agency", "process")
     return (
         Procedure.objects.select_related("field")
         .prefetch_related(
@@ -331,14 +331,91 @@ def agency_exists(code: str) -> bool:
     return Agency.objects.filter(code=code).exists()
 
 
-def expected_return(procedure: Procedure, now: datetime) -> datetime | None:
-    """When a dossier filed ``now`` would be due, from the shortest national time limit.
+# --- Time limits and expected return -----------------------------------------------------
+
+
+def time_limit(offering: ProcedureOffering) -> rules.TimeLimit | None:
+    """The legal time limit of a dossier of ``offering``: the one source for the procedure
+    page, the online form, counter intake and the APIs (see ``rules.offering_time_limit``).
+
+    Reads the offering's internal process (``dossiers.Process``, the reverse one-to-one
+    ``offering.process``: load it with ``select_related("process")``) and, only when
+    neither a process nor a local limit gives one, the procedure's channels.
+    """
+    process = getattr(offering, "process", None)
+    if process is not None and not process.is_active:
+        process = None
+    return rules.offering_time_limit(
+        process_days=None if process is None else process.legal_working_days,
+        process_cutoff=True if process is None else process.apply_cutoff,
+        local_days=offering.local_processing_working_days,
+        national_days=(
+            None
+            if process is not None or offering.local_processing_working_days
+            else offering.procedure.national_deadline_cap()
+        ),
+    )
+
+
+def due_for(agency: Agency | None, at: datetime, limit: rules.TimeLimit) -> datetime:
+    """When a dossier received ``at`` with ``limit`` is due, on ``agency``'s calendar.
 
     Working days only (weekends, holidays and the government's day swaps skipped; after
-    the 15:00 cut-off counting starts the next working day), on the province's calendar.
-    None when the procedure gives no usable time limit.
+    the cut-off counting starts the next working day when the limit says so). Counter
+    intake writes this instant on the receipt slip as the appointment.
     """
-    days = procedure.national_deadline_cap()
-    if days is None:
-        return None
-    return due_after(calendar_for(None), now, working_days=float(days))
+    return due_after(
+        calendar_for(agency), at, working_days=limit.working_days, apply_cutoff=limit.apply_cutoff
+    )
+
+
+@dataclass(frozen=True)
+class Promise:
+    """What the pages promise for one offering: its time limit and expected return."""
+
+    offering: ProcedureOffering
+    limit: rules.TimeLimit | None
+    expected_return: datetime | None
+
+
+def offering_promise(offering: ProcedureOffering, at: datetime) -> Promise:
+    """The time limit of ``offering`` and the appointment a dossier received ``at`` gets
+    (None when the offering has no limit), on the deciding agency's calendar."""
+    limit = time_limit(offering)
+    return Promise(offering, limit, None if limit is None else due_for(offering.agency, at, limit))
+
+
+@dataclass(frozen=True)
+class ProcedurePromises:
+    """The promises of every active offering of a procedure, and the one to headline:
+    the time limit and date all offerings share (the national ones when nobody offers
+    the procedure); None when they differ or nothing gives a limit. ``varies``: the
+    offerings promise different dates."""
+
+    offerings: list[Promise]
+    limit: rules.TimeLimit | None
+    expected_return: datetime | None
+    varies: bool = False
+
+
+def procedure_promises(procedure: Procedure, now: datetime) -> ProcedurePromises:
+    """The time limits and expected returns the procedure page shows, for a dossier filed
+    ``now`` (uses the offerings and channels ``get_procedure_detail`` loads)."""
+    promises = [offering_promise(offering, now) for offering in procedure.offerings.all()]
+    if not promises:
+        national = rules.offering_time_limit(
+            process_days=None,
+            process_cutoff=True,
+            local_days=None,
+            national_days=procedure.national_deadline_cap(),
+        )
+        due = None if national is None else due_for(None, now, national)
+        return ProcedurePromises([], national, due)
+    limits = {p.limit.working_days if p.limit else None for p in promises}
+    dates = {p.expected_return for p in promises}
+    return ProcedurePromises(
+        promises,
+        promises[0].limit if len(limits) == 1 else None,
+        promises[0].expected_return if len(dates) == 1 else None,
+        varies=len(dates) > 1,
+    )

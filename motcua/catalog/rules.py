@@ -4,9 +4,11 @@ procedure's channels. No Django, no I/O: everything here is tested without a dat
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 # --- Folding and search keys ----------------------------------------------------------
@@ -166,6 +168,77 @@ def is_interconnected_name(name: str) -> bool:
     return fold(name).startswith("lien thong")
 
 
+# --- The unit of a processing time ----------------------------------------------------
+
+#: Warnings the importer adds to a channel whose unit it did not find on the row itself.
+TIME_UNIT_FROM_RECORD = "time_unit_from_record"
+TIME_UNIT_FROM_FIELD = "time_unit_from_field"
+
+#: Fields whose law counts every time limit in working days, so that the national
+#: database's bare number ("1") is read as working days: civil status (Law on Civil
+#: Status 60/2014/QH13 arts. 16-18, 28 and Decree 123/2015/NĐ-CP: "ngày làm việc"
+#: throughout, the same day or the next working day after 15:00). [unverified: the
+#: portal does not say what a bare number means] A province changes the list with
+#: ``MOTCUA_WORKING_DAY_FIELDS``; other fields (customs count some limits in hours) keep
+#: no unit and the page says so.
+WORKING_DAY_FIELDS: tuple[str, ...] = ("Hộ tịch",)
+
+_UNIT_WORDS = (
+    ("ngay lam viec", "working_day"),
+    ("gio lam viec", "working_hour"),
+    ("ngay", "day"),
+    ("gio", "hour"),
+)
+_TIME_PHRASE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ngay lam viec|gio lam viec|ngay|gio)\b")
+
+
+def _stated_times(text: str | None) -> list[tuple[Decimal, str]]:
+    """Every "<number> <unit>" a text states ("05 ngày làm việc" → (5, working_day))."""
+    units = dict(_UNIT_WORDS)
+    return [
+        (Decimal(number.replace(",", ".")), units[words])
+        for number, words in _TIME_PHRASE.findall(fold(text))
+    ]
+
+
+def resolve_time_units(
+    rows: Sequence[tuple[Decimal | None, str | None, str, str]],
+    *,
+    field_name: str,
+    working_day_fields: Iterable[str] = WORKING_DAY_FIELDS,
+) -> list[tuple[str | None, str | None]]:
+    """The unit of each (value, unit, text, description) processing time of one
+    procedure, and the warning saying where it was found (None: on the row itself).
+
+    The portal sometimes gives a bare number. Its unit is then taken, in this order,
+    from the row's own wording ("3 Ngày làm việc"), from another row of the procedure
+    that gives the same number with a unit ("2" online, "2 Giờ" in person), from the
+    row's description when it states the same number with a unit ("trong thời hạn 05
+    ngày làm việc"), and for the fields of ``working_day_fields`` it is working days.
+    Otherwise the unit stays unknown: the source truly gives none.
+    """
+    given: dict[Decimal, str] = {}
+    for value, unit, _text, _description in rows:
+        if value is not None and unit:
+            given.setdefault(value, unit)
+    reads_working_days = fold(field_name) in {fold(name) for name in working_day_fields}
+    resolved: list[tuple[str | None, str | None]] = []
+    for value, unit, text, description in rows:
+        if unit or value is None:
+            resolved.append((unit, None))
+            continue
+        own = [u for number, u in _stated_times(text) if number == value]
+        described = [u for number, u in _stated_times(description) if number == value]
+        found = own[0] if own else given.get(value) or (described[0] if described else None)
+        if found:
+            resolved.append((found, TIME_UNIT_FROM_RECORD))
+        elif reads_working_days:
+            resolved.append(("working_day", TIME_UNIT_FROM_FIELD))
+        else:
+            resolved.append((None, None))
+    return resolved
+
+
 def time_in_working_days(value: Decimal | int | None, unit: str | None) -> Decimal | None:
     """A processing time expressed in working days, or None when it cannot be compared.
 
@@ -198,6 +271,113 @@ def national_deadline_cap(
         if (days := time_in_working_days(value, unit)) is not None and days > 0
     ]
     return min(limits) if limits else None
+
+
+# --- Fees ----------------------------------------------------------------------------------
+
+#: Warning the importer adds to a channel whose "Miễn phí" head it dropped.
+FEE_SET_ELSEWHERE = "fee_set_elsewhere"
+
+# The portal prints "Miễn phí" in the fee cell when no amount is entered, and puts what the
+# law says in the note after it: "(Theo quy định của Hội đồng nhân dân cấp tỉnh)".
+_FREE_WITH_NOTE = re.compile(r"^\s*Miễn phí\s*\((?P<note>.*)\)\s*$", re.DOTALL)
+# The portal's empty amount left in some notes: "Đồng (…)", "Lệ phí : Đồng (…)".
+_EMPTY_AMOUNT = re.compile(r"^(?:(?:Lệ phí|Phí)\s*:\s*)?Đồng\b\s*")
+# A note that sends the amount elsewhere (on folded text): the provincial People's Council
+# sets it (the Law on Fees and Charges 97/2015/QH13 leaves many fees to it), a circular
+# fixes the rate ("mức thu"), that law itself, the amount itself, or a provider's price.
+_SETS_THE_FEE = re.compile(
+    r"hoi dong nhan dan|\bhdnd\b|luat phi va le phi|\bmuc (?:thu|phi|le phi)\b"
+    r"|\btra phi\b|thanh toan le phi|\d{1,3}(?:[.,]\d{3})+\s*(?:dong|vnd|d)\b"
+)
+
+
+def _wrapped(text: str) -> bool:
+    """Whether ``text`` is one bracketed group: "(…)" whose first bracket closes last."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return depth == 0
+
+
+def fee_as_stated(fee_text: str, fee_vnd: int | None) -> tuple[str, int | None, bool]:
+    """The fee wording and amount as the source means them, and whether they changed.
+
+    "Miễn phí (Theo quy định của Hội đồng nhân dân cấp tỉnh)" is not free: the portal
+    shows "Miễn phí" for an empty amount, and the note says who sets the fee. Such a fee
+    becomes the note alone, with no amount. "Miễn phí" with a note that sets nothing (an
+    optional copy fee, "Không") stays as it is.
+    """
+    match = _FREE_WITH_NOTE.match(fee_text)
+    if match is None or not _SETS_THE_FEE.search(fold(match["note"])):
+        return fee_text, fee_vnd, False
+    note = _EMPTY_AMOUNT.sub("", match["note"].strip())
+    while _wrapped(note):
+        note = note[1:-1].strip()
+    note = re.sub(r"^-\s+", "", note)
+    return note, None, True
+
+
+# --- The time limit of a dossier ---------------------------------------------------------
+
+#: Where the time limit of an offering comes from (see ``offering_time_limit``).
+FROM_PROCESS = "process"
+FROM_LOCAL = "local"
+FROM_NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """The legal time limit a dossier of one offering gets, as the receipt slip promises it.
+
+    ``working_days``: whole working days; ``apply_cutoff``: whether a dossier received
+    after the cut-off (15:00) counts from the next working day; ``source``: the internal
+    process, the local limit of the offering or the national records.
+    """
+
+    working_days: int
+    apply_cutoff: bool
+    source: str
+
+
+def whole_working_days(days: Decimal | int) -> int:
+    """A time limit as the whole working days the receipt slip promises.
+
+    Limits under a day (e.g. "4 giờ") are rounded up to one working day, never down to
+    zero, which would make every such dossier late at once [simplification: the
+    appointment of sub-day procedures is the end of the next working day's share].
+    """
+    return max(1, math.ceil(days))
+
+
+def offering_time_limit(
+    *,
+    process_days: int | None,
+    process_cutoff: bool,
+    local_days: int | None,
+    national_days: Decimal | None,
+) -> TimeLimit | None:
+    """The one time limit of a dossier of an offering; None when nothing gives one.
+
+    The agency's internal process (its total, in working days) comes first: it is the
+    province's published split of the legal limit (e.g. 3 working days for the Decree
+    63/2024/NĐ-CP interconnected birth + residence + health-insurance group, where the
+    national records still say 20 days). Then the offering's local limit (announced by
+    the province, never longer than the national one), then the shortest national limit
+    of the procedure's channels (``national_deadline_cap``). Without a process the 15:00
+    cut-off applies (docs, "Channels and intake"; Decree 118/2025/NĐ-CP art. 15 practice).
+    """
+    if process_days:
+        return TimeLimit(process_days, process_cutoff, FROM_PROCESS)
+    if local_days:
+        return TimeLimit(local_days, True, FROM_LOCAL)
+    if national_days is not None and national_days > 0:
+        return TimeLimit(whole_working_days(national_days), True, FROM_NATIONAL)
+    return None
 
 
 def local_deadline_error(local_days: int | None, cap: Decimal | None) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -198,9 +199,10 @@ def _parse_all(
     parsed: list[tuple[int, ParsedProcedure]] = []
     first_index: dict[str, int] = {}
     rows = tqdm(records, desc="Đọc thủ tục", unit="tt", file=sys.stderr, disable=not show_progress)
+    working_day_fields = settings.MOTCUA_WORKING_DAY_FIELDS
     for index, raw in enumerate(rows, start=1):
         try:
-            item = parse_record(raw)
+            item = parse_record(raw, working_day_fields=working_day_fields)
         except RecordError as exc:
             report.bad.append(BadRecord(index, _raw_code(raw), str(exc)))
             continue

@@ -48,6 +48,6 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "procedure": procedure,
             "shortest": procedure.shortest_channel(),
-            "expected_return": queries.expected_return(procedure, timezone.now()),
+            "promises": queries.procedure_promises(procedure, timezone.now()),
         },
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
+from motcua.catalog.rules import WORKING_DAY_FIELDS
 from motcua.config.env import env_bool, env_choice, env_int, env_list, env_str
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time (typing).
@@ -196,6 +197,9 @@ MOTCUA_APOLOGY_NOTICE_WORKING_HOURS = env_int("MOTCUA_APOLOGY_NOTICE_WORKING_HOU
 # "allow" (default) still issues the apology and new date the applicant is owed, recorded
 # as given late; "refuse" applies the notice rule strictly and offers no apology then.
 MOTCUA_LATE_APOLOGY = env_choice("MOTCUA_LATE_APOLOGY", "allow", ["allow", "refuse"])
+# Fields (lĩnh vực, as the catalog names them) whose bare processing times ("1") the
+# catalog import reads as working days; see motcua.catalog.rules.WORKING_DAY_FIELDS.
+MOTCUA_WORKING_DAY_FIELDS = env_list("MOTCUA_WORKING_DAY_FIELDS", list(WORKING_DAY_FIELDS))
 # Name shown in authenticator apps for the staff second factor (django-otp TOTP).
 OTP_TOTP_ISSUER = f"Một cửa {MOTCUA_PROVINCE_NAME}"
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
+from pydantic import AfterValidator
 
 #: What ninja's ``JSONRenderer`` answers with.
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+#: Instants are given in local time (Asia/Ho_Chi_Minh), with their offset.
+LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):

@@ -9,7 +9,7 @@ exceptions in one place (``motcua.config.api``): 401, 403, 404, 409, 422.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AfterValidator
 from pydantic import Field as SchemaField
 
 from motcua.accounts.models import User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
-from motcua.core.api_json import schema_json_response
+from motcua.core.api_json import LocalDateTime, schema_json_response
 from motcua.core.db import custom_plans
 from motcua.dossiers import policy, rules
 from motcua.dossiers.access import (
@@ -60,8 +59,6 @@ from motcua.worktime.rules import InvalidInstant, parse_instant
 
 router = Router(auth=api_auth)
 
-#: Instants are given in local time (Asia/Ho_Chi_Minh), with their offset.
-LocalDateTime = Annotated[datetime, AfterValidator(timezone.localtime)]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -55,7 +55,7 @@ from motcua.dossiers import rules
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.dossiers.rules import Action, Actor, Status
-from motcua.dossiers.services import _stages_for, legal_working_days, whole_working_days
+from motcua.dossiers.services import _stages_for, dossier_time_limit
 from motcua.worktime.queries import calendar_for
 from motcua.worktime.rules import CompiledCalendar, Timeliness, WorkCalendar
 
@@ -290,7 +290,7 @@ class _Context:
         rng = self.rng
         for offering in offerings:
             try:
-                days = whole_working_days(legal_working_days(offering))
+                days = dossier_time_limit(offering).working_days
             except InvalidDossierInput:
                 continue  # no time limit: the services refuse such dossiers too
             deciding = offering.agency

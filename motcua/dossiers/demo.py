@@ -43,6 +43,7 @@ from motcua.agencies.models import Agency
 from motcua.audit.services import record_event
 from motcua.catalog.demo import DEMO_LOCAL_WORKING_DAYS, demo_offering_pairs
 from motcua.catalog.models import Procedure, ProcedureOffering
+from motcua.catalog.rules import whole_working_days
 from motcua.dossiers import rules
 from motcua.dossiers.models import Process, ProcessStep
 from motcua.dossiers.rules import Actor
@@ -112,7 +113,7 @@ def demo_working_days(procedure: Procedure, local_days: int | None = None) -> in
     cap = procedure.national_deadline_cap()
     if cap is None or cap <= 0:
         return DEMO_LOCAL_WORKING_DAYS
-    return max(1, int(cap))
+    return whole_working_days(cap)
 
 
 def to_stages(steps: list[StepPlan]) -> list[rules.Stage]:

@@ -9,7 +9,6 @@ gets :class:`VersionConflict`), move the process steps, and append one immutable
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +23,8 @@ from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering, RequiredDocument
-from motcua.catalog.rules import fold
+from motcua.catalog.queries import due_for, time_limit
+from motcua.catalog.rules import TimeLimit, fold
 from motcua.core.rows import Later, batched
 from motcua.dossiers import policy, rows, rules
 from motcua.dossiers.access import can_view_dossier
@@ -95,31 +95,17 @@ def _now(at: datetime | None) -> datetime:
     return at
 
 
-def whole_working_days(days: Decimal) -> int:
-    """A time limit as the whole working days the receipt slip promises.
-
-    Limits under a day (e.g. "4 giờ") are rounded up to one working day, never down to
-    zero, which would make every such dossier late at once [simplification: the
-    appointment of sub-day procedures is the end of the next working day's share].
-    """
-    return max(1, math.ceil(days))
-
-
-def legal_working_days(offering: ProcedureOffering) -> Decimal:
-    """The time limit in working days: the process's, the local one, else the national one."""
-    process = getattr(offering, "process", None)
-    if process is not None and process.is_active:
-        return Decimal(process.legal_working_days)
-    if offering.local_processing_working_days:
-        return Decimal(offering.local_processing_working_days)
-    cap = offering.procedure.national_deadline_cap()
-    if cap is None or cap <= 0:
+def dossier_time_limit(offering: ProcedureOffering) -> TimeLimit:
+    """The time limit of a new dossier of ``offering``: :func:`catalog.queries.time_limit`,
+    the one the procedure page and the online form promise; an error when it has none."""
+    limit = time_limit(offering)
+    if limit is None:
         raise InvalidDossierInput(
             "Thủ tục chưa có thời hạn giải quyết; quản trị cần khai báo thời hạn tại cơ quan "
             "trước khi tiếp nhận hồ sơ.",
             "offering",
         )
-    return Decimal(cap)
+    return limit
 
 
 def default_stages(
@@ -353,7 +339,7 @@ def _new_dossier(
         raise InvalidDossierInput(
             "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.", "postal_item_number"
         )
-    days = legal_working_days(offering)
+    limit = dossier_time_limit(offering)
     dossier = Dossier(
         deciding_agency=offering.agency,
         intake_agency=intake_agency,
@@ -374,12 +360,12 @@ def _new_dossier(
         return_method=return_method,
         sets_count=sets_count,
         submitted_at=at,
-        legal_working_days=whole_working_days(days),
+        legal_working_days=limit.working_days,
         current_agency=intake_agency,
     )
     steps: list[DossierStep] = []
     if clock:
-        fields, steps = _plan_clock(dossier, at, intake_agency)
+        fields, steps = _plan_clock(dossier, at, intake_agency, limit)
         for name, value in fields.items():
             setattr(dossier, name, value)
         if steps:  # the agency (and unit) of the first step, as loaded with the process
@@ -431,19 +417,23 @@ def remember_related(
 
 
 def _plan_clock(
-    dossier: Dossier, at: datetime, intake_agency: Agency
+    dossier: Dossier, at: datetime, intake_agency: Agency, limit: TimeLimit
 ) -> tuple[dict[str, Any], list[DossierStep]]:
-    """Appointment and step plan at receipt: the dossier fields to set and the new steps."""
+    """Appointment and step plan at receipt: the dossier fields to set and the new steps.
+
+    The appointment is :func:`catalog.queries.due_for` of the offering's time limit, the
+    date the procedure page and the online form promise for a dossier received ``at``.
+    """
     assert dossier.offering is not None
     cal = calendar_for(dossier.deciding_agency)
-    days = Decimal(dossier.legal_working_days or 0)
-    stages, models_by_id, apply_cutoff = _stages_for(dossier.offering, intake_agency, days)
+    days = Decimal(limit.working_days)
+    stages, models_by_id, _process_cutoff = _stages_for(dossier.offering, intake_agency, days)
+    apply_cutoff = limit.apply_cutoff
     clock_started = rules.clock_start(cal, at, apply_cutoff=apply_cutoff)
-    appointment = rules.appointment_for(cal, at, float(days), apply_cutoff=apply_cutoff)
-    # The steps from the same minute as the appointment (the clock counts whole minutes).
-    planned = rules.plan_step_deadlines(
-        cal, rules.clock_minute(at), stages, apply_cutoff=apply_cutoff
-    )
+    # The appointment and the steps from the same minute (the clock counts whole minutes).
+    received = rules.clock_minute(at)
+    appointment = due_for(dossier.deciding_agency, received, limit)
+    planned = rules.plan_step_deadlines(cal, received, stages, apply_cutoff=apply_cutoff)
     first_stage = planned[0].stage_index if planned else 0
     known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
     new_steps = []
@@ -479,6 +469,7 @@ def _plan_clock(
     first = new_steps[0] if new_steps else None
     fields = {
         "received_at": at,
+        "legal_working_days": limit.working_days,
         "clock_started_at": clock_started,
         "appointment_at": appointment,
         "due_at": appointment,
@@ -1012,7 +1003,11 @@ class _Handler:
     def _accept(self) -> None:
         if Status(self.dossier.status) is Status.NEW_ONLINE and self.dossier.received_at is None:
             assert self.user is not None and self.user.agency is not None
-            fields, new_steps = _plan_clock(self.dossier, self.now, self.dossier.intake_agency)
+            assert self.dossier.offering is not None
+            limit = dossier_time_limit(self.dossier.offering)
+            fields, new_steps = _plan_clock(
+                self.dossier, self.now, self.dossier.intake_agency, limit
+            )
             rows.STEPS.insert(new_steps)
             self.fields.update(fields)
             self.new_steps = new_steps

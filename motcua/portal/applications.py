@@ -51,8 +51,8 @@ def online_offering(offering_id: int) -> ProcedureOffering | None:
     """The offering to apply for online, with its procedure's documents; None when there
     is none or it is not taken online."""
     offering = (
-        ProcedureOffering.objects.select_related("procedure", "agency")
-        .prefetch_related("procedure__documents")
+        ProcedureOffering.objects.select_related("procedure", "agency", "process")
+        .prefetch_related("procedure__documents", "procedure__channels")
         .filter(pk=offering_id)
         .first()
     )

@@ -12,6 +12,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from motcua.accounts.models import User
 from motcua.accounts.services import RegistrationError, register_citizen
 from motcua.catalog.models import ProcedureOffering
+from motcua.catalog.queries import offering_promise
 from motcua.core.http import inline_file_response, safe_next
 from motcua.dossiers.errors import (
     SERVICE_ERRORS,
@@ -160,6 +162,7 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
     context = {
         "form": form,
         "offering": offering,
+        "promise": offering_promise(offering, timezone.now()),
         "remarks": remarks,
         # A browser never fills file inputs again: say so when files were sent.
         "reattach": post and bool(request.FILES),

@@ -13,7 +13,10 @@ Used through the ``province`` fixture (root ``conftest.py``).
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -24,7 +27,7 @@ from motcua.accounts.services import create_staff_user, save_user
 from motcua.agencies.models import Agency
 from motcua.agencies.services import save_agency
 from motcua.catalog.models import Procedure, ProcedureOffering
-from motcua.catalog.services import import_procedure_records
+from motcua.catalog.services import PACKAGED_DEMO, import_procedure_records
 from motcua.dossiers.process_services import StepSpec, define_process
 from motcua.dossiers.rules import Actor
 from motcua.dossiers.services import ApplicantData, DocumentData
@@ -217,3 +220,14 @@ DOCUMENTS = [
     DocumentData("Tờ khai đăng ký khai sinh", original_count=1),
     DocumentData("Giấy chứng sinh", original_count=1),
 ]
+
+
+@cache
+def _shipped_demo_records() -> dict[str, dict[str, Any]]:
+    data = json.loads(PACKAGED_DEMO.read_text(encoding="utf-8"))
+    return {record["code"]: record for record in data["procedures"]}
+
+
+def shipped_record(code: str) -> dict[str, Any]:
+    """A copy of the record of ``code`` in the shipped demo catalog, as the demo imports it."""
+    return copy.deepcopy(_shipped_demo_records()[code])

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -48,6 +49,13 @@ def vietnam_days(years: Iterable[int], *, language: str = "vi") -> VietnamDays:
     year_list = tuple(sorted(set(years)))
     if not year_list:
         raise ValueError("give at least one year")
+    return _vietnam_days(year_list, language)
+
+
+@lru_cache(maxsize=16)
+def _vietnam_days(year_list: tuple[int, ...], language: str) -> VietnamDays:
+    """Computed once per process for the same years: the ``holidays`` package takes about
+    10 ms for a dozen years, and every agency's calendar starts from these days."""
     vn = holidays.country_holidays("VN", years=year_list, language=language)
     wanted = set(year_list)
     days_off = frozenset(vn.keys())

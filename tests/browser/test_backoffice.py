@@ -13,7 +13,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import ApplicantData, DocumentData, perform_action
 from motcua.dossiers.services import receive_at_counter as receive
-from motcua.testing.personas import Province
+from motcua.testing.personas import APPLICANT, Province
 from tests.browser.conftest import ARTIFACTS, horizontal_overflow, log_in, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,6 +44,26 @@ def some_dossiers(p: Province) -> None:
             perform_action(dossier, Action.FORWARD, acting_user=p.counter, at=when)
 
 
+def fill_intake(page: Any, base: str, username: str, search: str) -> None:
+    """Log in at the counter, pick the procedure found by ``search`` and fill the intake
+    form for the persona applicant: every document ticked, a scan of the first."""
+    log_in(page, base, username, "/can-bo/tiep-nhan/")
+    page.fill("#q", search)
+    page.wait_for_selector(".offer-list a")
+    page.click(".offer-list a")
+    page.wait_for_selector("form.intake")
+    page.fill("#id_applicant_name", APPLICANT.name)
+    page.fill("#id_applicant_id_number", APPLICANT.id_number)
+    page.fill("#id_applicant_phone", APPLICANT.phone)
+    page.fill("#id_applicant_address", APPLICANT.address)
+    for box in page.query_selector_all("td.tick input[type=checkbox]"):
+        box.check()
+    page.set_input_files(
+        "td.scan input[type=file] >> nth=0",
+        files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+
+
 def test_a_counter_officer_receives_a_dossier_and_follows_it(
     live_server: Any, province: Province, phone_page: Any, desktop_page: Any
 ) -> None:
@@ -52,21 +72,7 @@ def test_a_counter_officer_receives_a_dossier_and_follows_it(
     base = live_server.url
 
     # At the counter (phone width): pick the procedure, fill the form, attach a scan.
-    log_in(phone_page, base, p.counter.username, "/can-bo/tiep-nhan/")
-    phone_page.fill("#q", "khai sinh")
-    phone_page.wait_for_selector(".offer-list a")
-    phone_page.click(".offer-list a")
-    phone_page.wait_for_selector("form.intake")
-    phone_page.fill("#id_applicant_name", "Nguyễn Thị Hồng Nhung")
-    phone_page.fill("#id_applicant_id_number", "089190001234")
-    phone_page.fill("#id_applicant_phone", "0912345678")
-    phone_page.fill("#id_applicant_address", "Phường Long Xuyên, tỉnh An Giang")
-    for box in phone_page.query_selector_all("td.tick input[type=checkbox]"):
-        box.check()
-    phone_page.set_input_files(
-        "td.scan input[type=file] >> nth=0",
-        files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF}],
-    )
+    fill_intake(phone_page, base, p.counter.username, "khai sinh")
     save_screenshot(phone_page, "intake-390")
     assert horizontal_overflow(phone_page) == 0
     phone_page.click("form.intake button[type=submit]")

@@ -27,7 +27,7 @@ def test_it_lists_ranked_results_with_a_total(client: Client) -> None:
         "levels": ["commune"],
         "online_level": "full_online",
         "online_level_label": "Trực tuyến toàn trình",
-        "processing_time": "1 (nguồn không ghi đơn vị)",
+        "processing_time": "1 ngày làm việc",
         "url": "/thu-tuc/1.001193/",
         "api_url": "/api/v1/procedures/1.001193",
     }
@@ -78,6 +78,9 @@ def test_it_returns_the_full_detail(client: Client) -> None:
             "agency_name": "UBND phường Long Xuyên",
             "agency_address": "Phường Long Xuyên, tỉnh An Giang",
             "local_processing_working_days": None,
+            # "Không có thông tin" nationally, no local limit and no process: none.
+            "legal_working_days": None,
+            "expected_return_at": None,
             "local_fee_vnd": 5000,
             "note": "Nhận tại quầy số 2",
         }

@@ -282,3 +282,96 @@ def test_a_rewrite_keeps_the_rows_of_documents_that_did_not_change(tmp_path: Pat
         write_file(tmp_path / "p3.json", [sample_record(documents=documents[:1])])
     )
     assert list(procedure.documents.values_list("name", flat=True)) == ["Giấy tờ mới thêm"]
+
+
+def _timed(value: Any, unit: str | None, text: str, *, channel: str = "direct", **more: Any) -> Any:
+    return {
+        "channel": channel,
+        "processing_time": {"value": value, "unit": unit, "text": text},
+        "fee_text": "Miễn phí",
+        "fee_vnd": 0,
+        **more,
+    }
+
+
+def _units(record: dict[str, Any], **options: Any) -> list[tuple[str | None, tuple[str, ...]]]:
+    return [(c.time_unit, c.warnings) for c in parse_record(record, **options).channels]
+
+
+def test_a_bare_number_takes_the_unit_the_record_gives_for_it() -> None:
+    record = sample_record(
+        field="Hải quan",
+        channels=[
+            _timed(2, None, "2", channel="online"),  # the direct row says "2 Giờ"
+            _timed(2, "hour", "2 Giờ"),
+            _timed(3, None, "3 Ngày làm việc", channel="postal"),  # in its own wording
+            _timed(
+                5,
+                None,
+                "5",
+                description="Giải quyết trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ.",
+            ),
+        ],
+    )
+    assert _units(record) == [
+        ("hour", ("time_unit_from_record",)),
+        ("hour", ()),
+        ("working_day", ("time_unit_from_record",)),
+        ("working_day", ("time_unit_from_record",)),
+    ]
+
+
+def test_a_bare_civil_status_time_is_read_in_working_days() -> None:
+    record = sample_record(field="Hộ tịch", channels=[_timed(1, None, "1")])
+    assert _units(record) == [("working_day", ("time_unit_from_field",))]
+    # The fields read this way are a setting: without Hộ tịch among them, no unit.
+    assert _units(record, working_day_fields=()) == [(None, ())]
+
+
+def test_a_bare_number_with_nothing_to_go_by_says_the_unit_is_missing() -> None:
+    import_procedure_records(
+        [sample_record(field="Hải quan", channels=[_timed(2, None, "2")])], source="test"
+    )
+    (channel,) = ProcedureChannel.objects.filter(procedure__code="9.900001")
+    assert channel.processing_time_unit is None
+    assert channel.processing_time_label == "2 (nguồn không ghi đơn vị)"
+
+
+def _fee(fee_text: str, fee_vnd: int | None) -> tuple[str, int | None, tuple[str, ...]]:
+    record = sample_record(
+        channels=[{**_timed(3, "working_day", "3"), **{"fee_text": fee_text, "fee_vnd": fee_vnd}}]
+    )
+    (channel,) = parse_record(record).channels
+    return channel.fee_text, channel.fee_vnd, channel.warnings
+
+
+def test_a_fee_set_elsewhere_is_not_read_as_free() -> None:
+    # The portal prints "Miễn phí" where no amount is entered; the note says who sets it.
+    assert _fee("Miễn phí (Theo quy định của Hội đồng nhân dân cấp tỉnh)", None) == (
+        "Theo quy định của Hội đồng nhân dân cấp tỉnh",
+        None,
+        ("fee_set_elsewhere",),
+    )
+    # The portal's empty amount ("Đồng") and the doubled brackets go too.
+    assert (
+        _fee("Miễn phí (Đồng (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.))", None)[0]
+        == "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định."
+    )
+    # Free for cooperative groups only: the amount for the others is the council's.
+    text, amount, _warnings = _fee(
+        "Miễn phí (- Không thu lệ phí đăng ký đối với tổ hợp tác. - Mức lệ phí cụ thể do "
+        "Hội đồng nhân dân cấp tỉnh quyết định.)",
+        0,
+    )
+    assert amount is None and text.startswith("Không thu lệ phí đăng ký đối với tổ hợp tác.")
+
+
+def test_a_free_procedure_stays_free() -> None:
+    assert _fee("Miễn phí", 0) == ("Miễn phí", 0, ())
+    assert _fee("Miễn phí (Không)", 0) == ("Miễn phí (Không)", 0, ())
+    # Free, with a fee for an optional copy: the source says "Miễn phí" and means it.
+    copy_fee = (
+        "Miễn phí (Phí cấp bản sao Trích lục đăng ký giám hộ (nếu có yêu cầu) thực hiện theo "
+        "quy định tại Thông tư số 281/2016/TT-BTC.)"
+    )
+    assert _fee(copy_fee, None) == (copy_fee, None, ())

@@ -156,3 +156,28 @@ def test_abbreviations_are_spelt_out() -> None:
     assert rules.query_terms("Cấp lại CCCD") == ["cap", "lai", "can", "cuoc"]
     assert rules.query_terms("qsdđ") == ["quyen", "su", "dung", "dat"]
     assert rules.query_terms("lltp số 2") == ["li", "lich", "tu", "phap", "so", "2"]
+
+
+def test_a_dossier_takes_the_process_then_the_local_then_the_national_limit() -> None:
+    def limit(
+        process_days: int | None = None,
+        process_cutoff: bool = True,
+        local_days: int | None = None,
+        national_days: Decimal | None = Decimal(20),
+    ) -> rules.TimeLimit | None:
+        return rules.offering_time_limit(
+            process_days=process_days,
+            process_cutoff=process_cutoff,
+            local_days=local_days,
+            national_days=national_days,
+        )
+
+    assert limit(process_days=3, process_cutoff=False, local_days=5) == rules.TimeLimit(
+        3, False, rules.FROM_PROCESS
+    )
+    assert limit(local_days=5) == rules.TimeLimit(5, True, rules.FROM_LOCAL)
+    assert limit() == rules.TimeLimit(20, True, rules.FROM_NATIONAL)
+    # "4 giờ" nationally: one whole working day on the receipt, never zero.
+    assert limit(national_days=Decimal("0.5")) == rules.TimeLimit(1, True, rules.FROM_NATIONAL)
+    assert limit(national_days=None) is None
+    assert limit(national_days=Decimal(0)) is None

@@ -23,7 +23,7 @@ from motcua.dossiers.demo import (
 )
 from motcua.dossiers.models import Process, ProcessStep
 from motcua.dossiers.rules import Actor
-from motcua.dossiers.services import legal_working_days
+from motcua.dossiers.services import dossier_time_limit
 
 
 def build_demo_world(settings: Any) -> None:
@@ -130,7 +130,7 @@ def test_the_interconnected_birth_procedures(settings: Any) -> None:
     stages = pure_stages(process)
     assert process.legal_working_days == 3 and rules.process_budget_hours(stages) == 24
     assert isinstance(stages[2], rules.ParallelStage) and len(stages[2].branches) == 2
-    assert legal_working_days(process.offering) == 3  # not the 20 days of the national row
+    assert dossier_time_limit(process.offering).working_days == 3  # not the national 20 days
 
     sequential = steps_of(BIRTH_INSURANCE, "H01.30316")
     assert [(agency, stage, branch) for _n, agency, _u, _r, _h, stage, branch in sequential] == [

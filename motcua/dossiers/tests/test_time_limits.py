@@ -4,7 +4,7 @@
 def test_a_limit_under_one_day_is_never_zero_days() -> None:
     from decimal import Decimal
 
-    from motcua.dossiers.services import whole_working_days
+    from motcua.catalog.rules import whole_working_days
 
     assert whole_working_days(Decimal("0.125")) == 1
     assert whole_working_days(Decimal("3")) == 3

@@ -4,22 +4,33 @@ when asked, ask to withdraw it; the counter's queue receives it. Denials change 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.services import Registration, register_citizen
 from motcua.audit.models import AuditEvent
 from motcua.backoffice.models import Notification
-from motcua.catalog.models import OnlineLevel
+from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.catalog.services import import_procedure_records
 from motcua.dossiers import queries
 from motcua.dossiers.models import Attachment, Dossier, DossierCodeSequence, DossierEvent
 from motcua.dossiers.rules import Action, Channel, Status
-from motcua.dossiers.services import perform_action
-from motcua.testing.personas import PASSWORD, Province
+from motcua.dossiers.services import perform_action, receive_at_counter
+from motcua.testing.personas import (
+    APPLICANT,
+    DOCUMENTS,
+    PASSWORD,
+    Province,
+    shipped_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +217,28 @@ def test_the_form_is_prefilled_from_the_account(online: Province) -> None:
     assert 'value="Trương Mỹ Hạnh"' in page and f'value="{ID_NUMBER}"' in page
     for doc in online.procedure.documents.all():
         assert doc.name in page and f'name="doc_{doc.pk}"' in page
+
+
+def test_the_form_promises_the_time_limit_and_date_counter_intake_gives(
+    province: Province,
+) -> None:
+    # The national record says 20 days; the commune's process gives 3 working days.
+    import_procedure_records([shipped_record("2.000986")], source="test")
+    Procedure.objects.filter(pk=province.procedure.pk).update(online_level=OnlineLevel.FULL_ONLINE)
+    client = _client(_citizen())
+    # Tuesday 8/12/2026 before the morning session.
+    with time_machine.travel(datetime(2026, 12, 8, 6, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))):
+        page = client.get(_apply_url(province)).content.decode()
+        dossier = receive_at_counter(
+            acting_user=province.counter,
+            offering=province.offering,
+            applicant=APPLICANT,
+            documents=DOCUMENTS,
+        )
+    assert dossier.appointment_at is not None and dossier.legal_working_days == 3
+    assert "3 ngày làm việc" in page
+    promised = timezone.localtime(dossier.appointment_at).strftime("%H:%M ngày %d/%m/%Y")
+    assert promised == "17:00 ngày 10/12/2026" and promised in page
 
 
 def test_a_citizen_files_online_and_the_counter_receives_it(online: Province) -> None:
