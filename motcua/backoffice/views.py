@@ -281,7 +281,13 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 # --------------------------------------------------------------------------- intake
 
 
-FIELD_ALIASES = {"applicant_id_number", "applicant_name", "applicant_phone", "postal_item_number"}
+FIELD_ALIASES = {
+    "applicant_id_number",
+    "applicant_name",
+    "applicant_phone",
+    "channel",
+    "postal_item_number",
+}
 
 
 def _intake_picker(request: HttpRequest, user: User) -> HttpResponse:

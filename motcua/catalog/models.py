@@ -143,6 +143,19 @@ class Procedure(models.Model):
             self.status == self.Status.IN_FORCE and self.online_level in ONLINE_APPLICATION_LEVELS
         )
 
+    @property
+    def accepts_postal_submission(self) -> bool | None:
+        """Postal filing as the procedure's page says it (None: not known)."""
+        return rules.accepts_postal_submission(
+            has_detail=self.has_detail, offers_postal_submission=self.offers_postal_submission
+        )
+
+    def accepts_direct_submission(self) -> bool | None:
+        """Filing in person as its ways of filing say (uses prefetched channels)."""
+        return rules.accepts_direct_submission(
+            (channel.channel for channel in self.channels.all()), has_detail=self.has_detail
+        )
+
     def checklist(self) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
         """The documents to bring or send, and the catalog's remarks among its rows
         ("Lưu ý", "Trường hợp …": no original and no copy), from ``documents.all()``."""

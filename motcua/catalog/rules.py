@@ -157,6 +157,26 @@ def offers_postal_return(descriptions: Iterable[str | None]) -> bool:
     return any(_RETURNS_BY_POST.search(fold(text)) for text in descriptions)
 
 
+def accepts_postal_submission(*, has_detail: bool, offers_postal_submission: bool) -> bool | None:
+    """Whether the procedure takes dossiers sent by post, as its public page says.
+
+    The ways of filing a procedure (cách thức thực hiện) are published with it; postal
+    filing is one of the channels of Decree 118/2025/NĐ-CP (arts. 15, 17) only where they
+    list it. None when the catalog has no detail (ways of filing unknown): the page says
+    nothing and nothing is refused.
+    """
+    if not has_detail:
+        return None
+    return offers_postal_submission
+
+
+def accepts_direct_submission(channels: Iterable[str], *, has_detail: bool) -> bool | None:
+    """Whether the procedure's ways of filing include filing in person (None: unknown)."""
+    if not has_detail:
+        return None
+    return "direct" in set(channels)
+
+
 def is_interconnected_name(name: str) -> bool:
     """A "liên thông" procedure groups several procedures; its name starts with the term.
 

@@ -186,6 +186,7 @@ class DossierOut(DossierSummaryOut):
     assignee: str | None
     applicant: ApplicantOut
     subject: str
+    postal_item_number: str = SchemaField(description="số hiệu bưu gửi của hồ sơ nộp qua bưu chính")
     return_method: str
     sets_count: int
     legal_working_days: int | None
@@ -378,6 +379,7 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
             "address": d.applicant_address,
         },
         "subject": d.subject,
+        "postal_item_number": d.postal_item_number,
         "return_method": d.return_method,
         "sets_count": d.sets_count,
         "legal_working_days": d.legal_working_days,

@@ -348,10 +348,7 @@ def _new_dossier(
     _validate_documents(offering, documents)
     if not offering.is_active:
         raise InvalidDossierInput("Cơ quan hiện không tiếp nhận thủ tục này.", "offering")
-    if channel is rules.Channel.POSTAL and not postal_item_number.strip():
-        raise InvalidDossierInput(
-            "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.", "postal_item_number"
-        )
+    postal_item_number = _postal_intake_number(offering, channel, postal_item_number)
     days = legal_working_days(offering)
     dossier = Dossier(
         deciding_agency=offering.agency,
@@ -369,7 +366,7 @@ def _new_dossier(
         applicant_address=applicant.address.strip(),
         applicant_user=applicant_user,
         subject=subject.strip() or offering.procedure.name[:500],
-        postal_item_number=postal_item_number.strip(),
+        postal_item_number=postal_item_number,
         return_method=return_method,
         sets_count=sets_count,
         submitted_at=at,
@@ -404,6 +401,33 @@ def _new_dossier(
     rows.STEPS.insert(steps)
     remember_related(dossier, documents=docs, steps=steps if clock else None)
     return dossier
+
+
+def _postal_intake_number(offering: ProcedureOffering, channel: rules.Channel, number: str) -> str:
+    """The postal item number of a dossier sent by post, checked and normalised.
+
+    Refused when the procedure's published ways of filing have no postal one, as its page
+    says (``Procedure.accepts_postal_submission``).
+    """
+    if channel is not rules.Channel.POSTAL:
+        return number.strip()
+    if offering.procedure.accepts_postal_submission is False:
+        raise InvalidDossierInput(
+            "Thủ tục này không nhận hồ sơ qua bưu chính (theo cách thức thực hiện đã công "
+            "bố): chọn hình thức nộp trực tiếp.",
+            "channel",
+        )
+    return _postal_item_number(number, "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.")
+
+
+def _postal_item_number(number: str, missing: str) -> str:
+    """``number`` normalised; :class:`InvalidDossierInput` (``missing`` when empty)."""
+    if not number.strip():
+        raise InvalidDossierInput(missing, "postal_item_number")
+    problem = rules.postal_item_problem(number)
+    if problem is not None:
+        raise InvalidDossierInput(problem, "postal_item_number")
+    return rules.normalise_item_number(number)
 
 
 def remember_related(

@@ -156,3 +156,22 @@ def test_abbreviations_are_spelt_out() -> None:
     assert rules.query_terms("Cấp lại CCCD") == ["cap", "lai", "can", "cuoc"]
     assert rules.query_terms("qsdđ") == ["quyen", "su", "dung", "dat"]
     assert rules.query_terms("lltp số 2") == ["li", "lich", "tu", "phap", "so", "2"]
+
+
+@pytest.mark.parametrize(
+    ("has_detail", "offers", "accepts"),
+    [(True, True, True), (True, False, False), (False, False, None), (False, True, None)],
+)
+def test_postal_filing_is_what_the_procedure_page_says(
+    has_detail: bool, offers: bool, accepts: bool | None
+) -> None:
+    assert (
+        rules.accepts_postal_submission(has_detail=has_detail, offers_postal_submission=offers)
+        is accepts
+    )
+
+
+def test_filing_in_person_needs_a_direct_row() -> None:
+    assert rules.accepts_direct_submission(["online", "direct"], has_detail=True) is True
+    assert rules.accepts_direct_submission(["online"], has_detail=True) is False
+    assert rules.accepts_direct_submission([], has_detail=False) is None

@@ -201,6 +201,20 @@ def test_a_procedure_not_offered_online_is_refused(province: Province) -> None:
     assert not Dossier.objects.exists()
 
 
+def test_the_not_online_page_says_how_the_procedure_is_filed(province: Province) -> None:
+    """Its ways of filing are in person only: the page does not send people to the post."""
+    client = _client(_citizen())
+    html = client.get(_apply_url(province)).content.decode()
+    assert "Vui lòng nộp hồ sơ trực tiếp tại bộ phận một cửa." in html
+    assert "bưu chính" not in html
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
+    html = client.get(_apply_url(province)).content.decode()
+    assert (
+        "Vui lòng nộp hồ sơ trực tiếp tại bộ phận một cửa hoặc gửi qua dịch vụ bưu chính." in html
+    )
+
+
 def test_the_form_is_prefilled_from_the_account(online: Province) -> None:
     page = _client(_citizen()).get(_apply_url(online)).content.decode()
     assert 'value="Trương Mỹ Hạnh"' in page and f'value="{ID_NUMBER}"' in page
