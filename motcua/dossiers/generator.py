@@ -67,7 +67,14 @@ from motcua.catalog.models import ProcedureChannel, ProcedureOffering
 from motcua.dossiers import policy, rules
 from motcua.dossiers.attachments import add_attachment
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.rules import Action, Actor, Channel, Status, s10_check_digit
+from motcua.dossiers.rules import (
+    Action,
+    Actor,
+    Channel,
+    Status,
+    s10_check_digit,
+    s10_item_number,
+)
 from motcua.dossiers.services import (
     ApplicantData,
     DocumentData,
@@ -1160,6 +1167,7 @@ def _execute(plan: _Plan) -> Dossier:
         if action is Action.RETURN_RESULT and dossier.return_method == "online":
             assert user is not None
             _attach_result(dossier, user)
+        by_post = action is Action.RETURN_RESULT and dossier.return_method == "post"
         dossier = perform_action(
             dossier.pk,
             action,
@@ -1168,6 +1176,9 @@ def _execute(plan: _Plan) -> Dossier:
             reason=reason,
             new_due=new_due,
             at=at,
+            # The item carrying the result (numbered from the dossier: no draw from the
+            # generator's stream, which would change every dossier made after it).
+            postal_item_number=s10_item_number("RR", dossier.pk) if by_post else "",
         )
     return dossier
 

@@ -753,8 +753,11 @@ def perform_action(
     as_system: bool = False,
     at: datetime | None = None,
     require_visible: bool = False,
+    postal_item_number: str = "",
 ) -> Dossier:
     """Perform ``action`` on a dossier (instance, pk or code) as ``acting_user``.
+
+    Returning a result by post takes the ``postal_item_number`` of the item that carries it.
 
     Returns the updated dossier with its steps and events at hand (prefetched). With
     ``require_visible`` the dossier is looked up among those the user may see, in the
@@ -800,7 +803,12 @@ def perform_action(
         now = _now(at)
         handler = _Handler(current, acting_user, actor, held, active, now, action, transition)
         handler.steps, handler.events = steps, events
-        handler.run(reason=reason, assignee=assignee, new_due=new_due)
+        handler.run(
+            reason=reason,
+            assignee=assignee,
+            new_due=new_due,
+            postal_item_number=postal_item_number,
+        )
         seq = current.version + 1
         changes = {
             "version": seq,
@@ -965,7 +973,14 @@ class _Handler:
         self._pause_cache: list[rules.Pause] | None = None
 
     # -- dispatch
-    def run(self, *, reason: str, assignee: User | None, new_due: datetime | None) -> None:
+    def run(
+        self,
+        *,
+        reason: str,
+        assignee: User | None,
+        new_due: datetime | None,
+        postal_item_number: str = "",
+    ) -> None:
         action, to = self.action, self.transition.to
         if action is Action.ACCEPT:
             self._accept()
@@ -976,6 +991,7 @@ class _Handler:
         elif action in ADVANCING:
             if action is Action.RETURN_RESULT:
                 self._check_electronic_result()
+                self._record_postal_return(postal_item_number)
             self._advance()
             if action is Action.RETURN_RESULT:
                 self.fields["returned_at"] = self.now
@@ -1001,6 +1017,21 @@ class _Handler:
                 "(loại tệp «Kết quả giải quyết») trước khi trả kết quả.",
                 "result",
             )
+
+    def _record_postal_return(self, number: str) -> None:
+        """A result returned by post: the number of the postal item that carries it, on
+        the dossier and in the event, so that the applicant can follow it (results are
+        returned at the counter, by post or online, Decree 45/2020/NĐ-CP arts. 14, 16,
+        18)."""
+        if self.dossier.return_method != "post":
+            return
+        number = _postal_item_number(
+            number,
+            "Người nộp đăng ký nhận kết quả qua bưu chính: nhập số hiệu bưu gửi của bưu "
+            "gửi chứa kết quả.",
+        )
+        self.fields["return_postal_item_number"] = number
+        self.payload["postal_item_number"] = number
 
     # -- intake
     def _accept(self) -> None:

@@ -61,6 +61,9 @@ class LookupOut(Schema):
     current_agency: str
     finished_at: LocalDateTime | None
     returned_at: LocalDateTime | None
+    return_postal_item_number: str = SchemaField(
+        description="số hiệu bưu gửi chứa kết quả, khi trả kết quả qua bưu chính"
+    )
     events: list[PublicEventOut]
 
 
@@ -139,6 +142,7 @@ def lookup_json(found: PublicDossier) -> str:
         "current_agency": found.current_agency,
         "finished_at": _when(found.finished_at, tz),
         "returned_at": _when(found.returned_at, tz),
+        "return_postal_item_number": found.return_postal_item_number,
         "events": [
             {
                 "occurred_at": _when(e.occurred_at, tz),

@@ -605,3 +605,29 @@ def test_intake_refuses_a_document_id_not_of_the_procedure(province: Province) -
         assert (Dossier.objects.count(), AuditEvent.objects.count()) == before
     body["documents"][1]["required_document_id"] = own.pk
     assert counter.post(API, body).status_code == 201
+
+
+def test_returning_a_result_by_post_requires_the_postal_item_number(province: Province) -> None:
+    p = province
+    dossier = p.receive(return_method="post")
+    processed = p.process(dossier.code or "")
+    counter = _session(p.counter)
+    url = f"{API}/{dossier.code}/actions"
+    response = counter.post(url, {"action": "return_result", "expected_version": processed.version})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["field"] == "postal_item_number" and "số hiệu bưu gửi" in body["message"]
+    assert Dossier.objects.get().status == Status.PROCESSED
+
+    response = counter.post(
+        url,
+        {
+            "action": "return_result",
+            "expected_version": processed.version,
+            "postal_item_number": "EL123456785VN",
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "returned" and body["return_postal_item_number"] == "EL123456785VN"
+    assert body["events"][-1]["payload"]["postal_item_number"] == "EL123456785VN"

@@ -429,6 +429,24 @@ def test_a_result_returned_online_needs_its_electronic_copy(online: Province) ->
     assert b"".join(served.streaming_content) == PDF  # type: ignore[attr-defined]
 
 
+def test_the_citizen_sees_the_postal_item_number_of_a_result_sent_by_post(
+    online: Province,
+) -> None:
+    p = online
+    citizen = _client(_citizen())
+    data = _form(p, **{"to-khai.pdf": PDF, "chung-sinh.png": PNG})
+    data["return_method"] = "post"
+    assert citizen.post(_apply_url(p), data).status_code == 302
+    code = Dossier.objects.get().code or ""
+    perform_action(code, Action.ACCEPT, acting_user=p.counter)
+    p.process(code)
+    perform_action(
+        code, Action.RETURN_RESULT, acting_user=p.counter, postal_item_number="RR000000014VN"
+    )
+    page = citizen.get(f"/ho-so-cua-toi/{code}/").content.decode()
+    assert "Số hiệu bưu gửi chứa kết quả" in page and "RR000000014VN" in page
+
+
 def test_logging_in_leads_to_where_the_account_works(province: Province) -> None:
     citizen = _citizen()
     for username, landing in ((citizen.username, "/ho-so-cua-toi/"), ("tn.longxuyen", "/can-bo/")):
