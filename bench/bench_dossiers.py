@@ -313,6 +313,7 @@ def action_requests(tokens: Tokens, intakes: list[Any], limit: int) -> tuple[lis
     from collections import Counter
 
     from motcua.dossiers.models import Dossier, DossierStep
+    from motcua.dossiers.rules import s10_item_number
 
     open_statuses = ["received", "in_progress", "awaiting_signature", "processed"]
     dossiers = list(
@@ -339,7 +340,10 @@ def action_requests(tokens: Tokens, intakes: list[Any], limit: int) -> tuple[lis
             moves = [(action, step) for action, step in moves if action != "return_result"]
         for k, (action, step) in enumerate(moves):
             _, secret = tokens.holder(step.agency_id, step.role)
-            body = json.dumps({"action": action, "expected_version": version + k})
+            fields: dict[str, Any] = {"action": action, "expected_version": version + k}
+            if action == "return_result" and return_method == "post":
+                fields["postal_item_number"] = s10_item_number("RR", pk)  # the item's number
+            body = json.dumps(fields)
             while len(rounds) <= k:
                 rounds.append([])
             rounds[k].append(

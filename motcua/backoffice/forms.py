@@ -92,6 +92,12 @@ class ActionForm(forms.Form):
             "invalid_choice": "Cán bộ được chọn không hợp lệ.",
         },
     )
+    postal_item_number = forms.CharField(
+        label="Số hiệu bưu gửi chứa kết quả (ví dụ EL123456785VN)",
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     new_due = forms.DateField(
         label="Ngày hẹn trả kết quả mới",
         widget=DateInput(),
@@ -102,7 +108,12 @@ class ActionForm(forms.Form):
     )
 
     def __init__(
-        self, action: Action, *args: Any, specialists: list[User] | None = None, **kwargs: Any
+        self,
+        action: Action,
+        *args: Any,
+        specialists: list[User] | None = None,
+        return_by_post: bool = False,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", f"id_{action.value}_%s")
         super().__init__(*args, **kwargs)
@@ -121,6 +132,9 @@ class ActionForm(forms.Form):
             del self.fields["assignee"]
         if action is not Action.ISSUE_APOLOGY:
             del self.fields["new_due"]
+        if not (action is Action.RETURN_RESULT and return_by_post):
+            # The service says when it is missing or malformed (one rule for every caller).
+            del self.fields["postal_item_number"]
         if action is Action.REQUEST_SUPPLEMENT:
             self.fields["reason"].label = (
                 "Giấy tờ cần bổ sung, hoàn thiện và lý do (mỗi dòng một giấy tờ, "

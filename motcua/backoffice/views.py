@@ -146,9 +146,13 @@ def _dossier_page(
         if attempt is not None and attempt.action is action:
             forms.append((action, attempt.form))
         else:
-            initial = {"expected_version": dossier.version}
-            specialists = page.specialists
-            forms.append((action, ActionForm(action, initial=initial, specialists=specialists)))
+            form = ActionForm(
+                action,
+                initial={"expected_version": dossier.version},
+                specialists=page.specialists,
+                return_by_post=dossier.return_method == "post",
+            )
+            forms.append((action, form))
     if attempt is not None and attempt.action not in page.actions:
         forms.insert(0, (attempt.action, attempt.form))
     printed = request.GET.get("in", "")
@@ -194,7 +198,9 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         if act is Action.ASSIGN
         else []
     )
-    form = ActionForm(act, request.POST, specialists=specialists)
+    form = ActionForm(
+        act, request.POST, specialists=specialists, return_by_post=dossier.return_method == "post"
+    )
     if not form.is_valid():
         return _dossier_page(request, user, dossier, attempt=Attempt(act, form), status=422)
     data = form.cleaned_data
@@ -210,9 +216,11 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             new_due=queries.end_of_working_day(dossier.deciding_agency, new_due)
             if new_due
             else None,
+            postal_item_number=data.get("postal_item_number", ""),
         )
     except SERVICE_ERRORS as exc:
-        form.add_error(None, error_message(exc))
+        target = getattr(exc, "field", "")
+        form.add_error(target if target in form.fields else None, error_message(exc))
         dossier.refresh_from_db()
         attempt = Attempt(act, form)
         return _dossier_page(request, user, dossier, attempt=attempt, status=error_status(exc))
@@ -281,7 +289,13 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 # --------------------------------------------------------------------------- intake
 
 
-FIELD_ALIASES = {"applicant_id_number", "applicant_name", "applicant_phone", "postal_item_number"}
+FIELD_ALIASES = {
+    "applicant_id_number",
+    "applicant_name",
+    "applicant_phone",
+    "channel",
+    "postal_item_number",
+}
 
 
 def _intake_picker(request: HttpRequest, user: User) -> HttpResponse:

@@ -18,7 +18,6 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureChannel,
-    RequiredDocument,
     ResultDocument,
 )
 from motcua.core.api_json import LocalDateTime
@@ -65,12 +64,21 @@ class ChannelOut(Schema):
 
 
 class DocumentOut(Schema):
+    id: int = SchemaField(
+        description="gửi tệp của giấy tờ này dưới tên doc_<id> khi nộp trực tuyến"
+    )
     group: str
     name: str
     note: str
     original_count: int
     copy_count: int
     form_name: str
+    online: Literal["required", "optional", "in_person", "remark"] = SchemaField(
+        description=(
+            "khi nộp trực tuyến: required (bắt buộc đính kèm), optional (nếu có), "
+            "in_person (chỉ xuất trình hoặc nộp trực tiếp, không đính kèm), remark (lưu ý)"
+        )
+    )
 
 
 class ResultOut(Schema):
@@ -222,8 +230,20 @@ class ProcedureDetailOut(ProcedureListItem):
         return list(obj.channels.all())
 
     @staticmethod
-    def resolve_documents(obj: Procedure) -> list[RequiredDocument]:
-        return list(obj.documents.all())
+    def resolve_documents(obj: Procedure) -> list[dict[str, object]]:
+        return [
+            {
+                "id": doc.pk,
+                "group": doc.group,
+                "name": doc.name,
+                "note": doc.note,
+                "original_count": doc.original_count,
+                "copy_count": doc.copy_count,
+                "form_name": doc.form_name,
+                "online": use,
+            }
+            for doc, use in obj.document_uses()
+        ]
 
     @staticmethod
     def resolve_results(obj: Procedure) -> list[ResultDocument]:

@@ -8,6 +8,9 @@ Writes go through ``motcua.catalog.services`` (the importer, offerings) or the a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -143,11 +146,49 @@ class Procedure(models.Model):
             self.status == self.Status.IN_FORCE and self.online_level in ONLINE_APPLICATION_LEVELS
         )
 
+    @property
+    def accepts_postal_submission(self) -> bool | None:
+        """Postal filing as the procedure's page says it (None: not known)."""
+        return rules.accepts_postal_submission(
+            has_detail=self.has_detail, offers_postal_submission=self.offers_postal_submission
+        )
+
+    def accepts_direct_submission(self) -> bool | None:
+        """Filing in person as its ways of filing say (uses prefetched channels)."""
+        return rules.accepts_direct_submission(
+            (channel.channel for channel in self.channels.all()), has_detail=self.has_detail
+        )
+
     def checklist(self) -> tuple[list[RequiredDocument], list[RequiredDocument]]:
         """The documents to bring or send, and the catalog's remarks among its rows
         ("Lưu ý", "Trường hợp …": no original and no copy), from ``documents.all()``."""
         rows = list(self.documents.all())
         return [d for d in rows if d.is_document], [d for d in rows if not d.is_document]
+
+    def document_uses(self) -> list[tuple[RequiredDocument, str]]:
+        """Each row of ``documents.all()`` with what an online application asks of it:
+        required, optional, in person only, or a remark (``rules.online_document_uses``)."""
+        rows = list(self.documents.all())
+        uses = rules.online_document_uses(
+            [
+                rules.DocumentRow(d.group, d.name, d.note, d.original_count, d.copy_count)
+                for d in rows
+            ]
+        )
+        return list(zip(rows, uses, strict=True))
+
+    def online_checklist(self) -> OnlineChecklist:
+        """What an online application asks for: each paper to attach (required or
+        optional), the papers only shown or filed in person, the remarks."""
+        checklist = OnlineChecklist()
+        for doc, use in self.document_uses():
+            if use == rules.DOCUMENT_REMARK:
+                checklist.remarks.append(doc)
+            elif use == rules.DOCUMENT_IN_PERSON:
+                checklist.in_person.append(doc)
+            else:
+                checklist.documents.append(OnlineDocument(doc, use == rules.DOCUMENT_REQUIRED))
+        return checklist
 
     def national_deadline_cap(self) -> Decimal | None:
         """Longest local deadline (working days) that its channels allow."""
@@ -242,6 +283,34 @@ class RequiredDocument(models.Model):
     def is_document(self) -> bool:
         """A document to hand in (an original or a copy), not a remark of the catalog."""
         return bool(self.original_count or self.copy_count)
+
+
+@dataclass(frozen=True)
+class OnlineDocument:
+    """A document of the procedure to attach online, and whether it must be."""
+
+    doc: RequiredDocument
+    required: bool
+
+
+@dataclass
+class OnlineChecklist:
+    """A procedure's documents as an online application sees them."""
+
+    documents: list[OnlineDocument] = dataclass_field(default_factory=list)
+    in_person: list[RequiredDocument] = dataclass_field(default_factory=list)
+    remarks: list[RequiredDocument] = dataclass_field(default_factory=list)
+
+    def missing(self, sent: Iterable[int | None]) -> list[RequiredDocument]:
+        """The required documents with no file among ``sent`` (the document id of each
+        file; None for a file of no listed document)."""
+        by_id = {d.doc.pk: d.doc for d in self.documents}
+        uses = {
+            d.doc.pk: rules.DOCUMENT_REQUIRED if d.required else rules.DOCUMENT_OPTIONAL
+            for d in self.documents
+        }
+        given = [pk for pk in sent if pk is not None]
+        return [by_id[pk] for pk in rules.missing_documents(uses, given)]
 
 
 class ResultDocument(models.Model):

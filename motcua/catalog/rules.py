@@ -1,5 +1,6 @@
-"""Pure rules of the procedure catalog: text folding for search and facts derived from a
-procedure's channels. No Django, no I/O: everything here is tested without a database.
+"""Pure rules of the procedure catalog: text folding for search, facts derived from a
+procedure's channels, and which of its documents an online application needs. No Django,
+no I/O: everything here is tested without a database.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -157,6 +158,26 @@ def derive_online_level(
 def offers_postal_return(descriptions: Iterable[str | None]) -> bool:
     """True when a channel description says results can be returned by post."""
     return any(_RETURNS_BY_POST.search(fold(text)) for text in descriptions)
+
+
+def accepts_postal_submission(*, has_detail: bool, offers_postal_submission: bool) -> bool | None:
+    """Whether the procedure takes dossiers sent by post, as its public page says.
+
+    The ways of filing a procedure (cách thức thực hiện) are published with it; postal
+    filing is one of the channels of Decree 118/2025/NĐ-CP (arts. 15, 17) only where they
+    list it. None when the catalog has no detail (ways of filing unknown): the page says
+    nothing and nothing is refused.
+    """
+    if not has_detail:
+        return None
+    return offers_postal_submission
+
+
+def accepts_direct_submission(channels: Iterable[str], *, has_detail: bool) -> bool | None:
+    """Whether the procedure's ways of filing include filing in person (None: unknown)."""
+    if not has_detail:
+        return None
+    return "direct" in set(channels)
 
 
 def is_interconnected_name(name: str) -> bool:
@@ -410,3 +431,135 @@ def shortest_time_index(times: Sequence[tuple[Decimal | int | None, str | None]]
         if best is None or hours < best[0]:
             best = (hours, index)
     return None if best is None else best[1]
+
+
+# --- Documents of an online application ----------------------------------------------
+#
+# The catalog lists a procedure's documents (thành phần hồ sơ) as the national portal
+# shows them: papers to hand in, papers only shown at the counter ("giấy tờ phải xuất
+# trình"), papers needed in some cases only, and remarks. An applicant filing online
+# attaches an electronic copy of each paper to hand in (Decree 45/2020/NĐ-CP art. 9;
+# Decree 118/2025/NĐ-CP art. 15): those the source words as conditional or as one of
+# several alternatives are optional, papers only shown (or only for filing in person or
+# by post) are not asked for. The source is free text, so this reads its wording; staff
+# correct a record's group or name in the admin where it misleads.
+
+DOCUMENT_REQUIRED = "required"
+DOCUMENT_OPTIONAL = "optional"
+DOCUMENT_IN_PERSON = "in_person"
+DOCUMENT_REMARK = "remark"
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One row of a procedure's documents, as the catalog holds it."""
+
+    group: str
+    name: str
+    note: str = ""
+    original_count: int = 0
+    copy_count: int = 0
+
+
+# Papers shown, not handed in: a group "Giấy tờ phải xuất trình" (but not "xuất trình hoặc
+# gửi …"), or a row that starts with "Xuất trình".
+_SHOWN = re.compile(r"\bxuat trinh\b")
+_SENT = re.compile(r"\b(gui|nop|tai len|dinh kem)\b")
+# A row or group for filing in person or by post only: "(nếu … nộp hồ sơ theo hình thức
+# trực tiếp [hoặc gửi hồ sơ qua hệ thống bưu chính])", "Nộp trực tiếp".
+_OTHER_CHANNEL = re.compile(
+    r"(hinh thuc truc tiep|nop (ho so )?truc tiep|he thong buu chinh|qua buu chinh)"
+)
+_ONLINE_CHANNEL = re.compile(r"(truc tuyen|dien tu|cong dich vu cong|moi truong mang)")
+# Conditional wording: "Trường hợp …", "Đối với …", "(i) Trường hợp …", "… trong trường
+# hợp …", "… (nếu có)", "Tùy từng trường hợp", "Ngoài ra".
+_ENUMERATOR = r"(\(?[0-9ivx]+(\.[0-9]+)*\)|[a-z0-9]\)|[0-9]+\.|[-+•]+)?\s*"
+_CONDITIONAL_START = re.compile(
+    rf"^{_ENUMERATOR}(truong hop|doi voi|tuy (tung |theo )?truong hop|ngoai ra|neu|luu y)\b"
+)
+_CONDITIONAL_INSIDE = re.compile(
+    r"\b(trong truong hop|doi voi (cac )?truong hop|neu co|truong hop co)\b"
+)
+_ONE_OF = re.compile(r"\b(mot trong (cac|nhung|so)|hoac)\b")
+# Headings that only introduce the list ("Giấy tờ phải nộp", "Thành phần hồ sơ gồm").
+_HEADING = re.compile(r"^(giay to phai nop|thanh phan( ho so)?|ho so (gom|bao gom))\b")
+
+
+def _is_in_person(group: str, name: str) -> bool:
+    if _SHOWN.search(group) and not _SENT.search(group):
+        return True
+    if name.startswith("xuat trinh"):
+        return True
+    for text in (group, name):
+        if _OTHER_CHANNEL.search(text) and not _ONLINE_CHANNEL.search(text):
+            return True
+    return False
+
+
+def _is_case_group(group: str) -> bool:
+    """A group naming one case among others ("Đăng ký thường trú vào chỗ ở hợp pháp do
+    thuê, mượn, ở nhờ"), not a heading of the whole list nor a group for online filing."""
+    return bool(group) and not _HEADING.match(group) and not _ONLINE_CHANNEL.search(group)
+
+
+def online_document_uses(rows: Sequence[DocumentRow]) -> list[str]:
+    """For each row: required, optional, in person only, or a remark (no paper).
+
+    - a remark (no original, no copy) is not a document;
+    - papers shown at the counter, and rows only for filing in person or by post, are
+      in person only;
+    - a row the source words as conditional ("Trường hợp …", "… trong trường hợp …",
+      "(nếu có)"), a row of a conditional group, of a group of alternatives ("một trong
+      các giấy tờ sau"), a row joined to the next by "hoặc", and the rows of a procedure
+      that lists several cases (two or more case groups: the applicant is in one) are
+      optional;
+    - every other paper is required.
+    """
+    folded = [
+        (fold(row.group), fold(row.name), fold(row.note), row.original_count or row.copy_count)
+        for row in rows
+    ]
+    case_groups = {
+        group
+        for group, name, _note, counted in folded
+        if counted and _is_case_group(group) and not _is_in_person(group, name)
+    }
+    several_cases = len(case_groups) > 1
+    uses = []
+    for index, (group, name, note, counted) in enumerate(folded):
+        if not counted:
+            uses.append(DOCUMENT_REMARK)
+            continue
+        if _is_in_person(group, name):
+            uses.append(DOCUMENT_IN_PERSON)
+            continue
+        following = folded[index + 1][1] if index + 1 < len(folded) else ""
+        previous = folded[index - 1][1] if index else ""
+        optional = (
+            bool(_CONDITIONAL_START.match(name))
+            or bool(_CONDITIONAL_INSIDE.search(name))
+            or "neu co" in note
+            or bool(_CONDITIONAL_START.match(group))
+            or bool(_ONE_OF.search(group) and _is_case_group(group))
+            or name.endswith("hoac")
+            or name.startswith("hoac ")
+            or previous.endswith("hoac")
+            or following.startswith("hoac ")
+            or (several_cases and group in case_groups)
+        )
+        uses.append(DOCUMENT_OPTIONAL if optional else DOCUMENT_REQUIRED)
+    return uses
+
+
+def missing_documents(uses: Mapping[int, str], sent: Iterable[int]) -> list[int]:
+    """The required documents (by key, in order) that came without a file."""
+    given = set(sent)
+    return [key for key, use in uses.items() if use == DOCUMENT_REQUIRED and key not in given]
+
+
+def missing_document_message(name: str) -> str:
+    """What an applicant is told when a required document came without a file."""
+    short = name if len(name) <= 80 else name[:79].rstrip() + "…"
+    return (
+        f"Chưa đính kèm giấy tờ bắt buộc «{short}»: chọn tệp (PDF, JPEG hoặc PNG) của giấy tờ này."
+    )

@@ -183,7 +183,11 @@ class DossierOut(DossierSummaryOut):
     assignee: str | None
     applicant: ApplicantOut
     subject: str
+    postal_item_number: str = SchemaField(description="số hiệu bưu gửi của hồ sơ nộp qua bưu chính")
     return_method: str
+    return_postal_item_number: str = SchemaField(
+        description="số hiệu bưu gửi chứa kết quả, khi đã trả kết quả qua bưu chính"
+    )
     sets_count: int
     legal_working_days: int | None
     clock_started_at: LocalDateTime | None
@@ -265,6 +269,11 @@ class ActionIn(Schema):
     reason: str = SchemaField("", max_length=5000)
     assignee: str | None = SchemaField(None, max_length=150, description="tên đăng nhập")
     new_due: str | None = SchemaField(None, max_length=40, description="ISO 8601")
+    postal_item_number: str = SchemaField(
+        "",
+        max_length=64,
+        description="số hiệu bưu gửi chứa kết quả: bắt buộc khi trả kết quả qua bưu chính",
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -375,7 +384,9 @@ def _detail(request: HttpRequest, d: Dossier) -> dict[str, Any]:
             "address": d.applicant_address,
         },
         "subject": d.subject,
+        "postal_item_number": d.postal_item_number,
         "return_method": d.return_method,
+        "return_postal_item_number": d.return_postal_item_number,
         "sets_count": d.sets_count,
         "legal_working_days": d.legal_working_days,
         "clock_started_at": d.clock_started_at,
@@ -639,6 +650,7 @@ def act_on_dossier(request: HttpRequest, code: str, body: ActionIn) -> HttpRespo
             assignee=_assignee(body.assignee),
             new_due=_new_due(body.new_due),
             require_visible=True,
+            postal_item_number=body.postal_item_number,
         )
     except DossierNotVisible:
         raise DossierNotFound() from None

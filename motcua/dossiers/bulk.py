@@ -136,7 +136,7 @@ DOSSIER_COLUMNS: Final = (
     "due_at", "paused_since", "finished_at", "returned_at", "timeliness", "late_agency_id",
     "late_step_name", "supplement_requests", "apologies", "current_agency_id",
     "current_unit_id", "current_role", "assignee_id", "search_text", "created_at",
-    "updated_at", "spans_agencies",
+    "updated_at", "spans_agencies", "return_postal_item_number",
 )  # fmt: skip
 STEP_COLUMNS: Final = (
     "id", "dossier_id", "process_step_id", "stage", "branch", "position", "name", "agency_id",
@@ -1166,6 +1166,8 @@ class _Run:
             payload = json.dumps(late_payload, ensure_ascii=False)
         else:
             payload = tpl.next_payload(upcoming)
+        if action == _RETURN:
+            payload = self._postal_return(payload)
         self._event(
             at, action, person, actor, to, i, step.agency_id, to_agency, timeliness, "", payload
         )
@@ -1175,8 +1177,30 @@ class _Run:
             if ret <= self.sim.now_pos:
                 self.returned_at = ret_at = self.c.instant(ret, True)
                 counter = self.ctx.person(tpl.intake_id, _COUNTER)
-                self._event(ret_at, _RETURN, counter, _COUNTER, Status.RETURNED.value)
+                self._event(
+                    ret_at,
+                    _RETURN,
+                    counter,
+                    _COUNTER,
+                    Status.RETURNED.value,
+                    payload=self._postal_return(_EMPTY),
+                )
         return True
+
+    def _postal_number(self) -> str:
+        """The item carrying a result returned by post (postal dossiers are answered by
+        post), numbered from the dossier's id: no draw from the generator's stream."""
+        if self.plan.channel is not rules.Channel.POSTAL:
+            return ""
+        return rules.s10_item_number("RR", self.id)
+
+    def _postal_return(self, payload: str) -> str:
+        """``payload`` of a return event, with the postal item number as the service
+        records it."""
+        number = self._postal_number()
+        if not number:
+            return payload
+        return json.dumps({**json.loads(payload), "postal_item_number": number})
 
     def _step_timeliness(self, i: int, f: int) -> str:
         """As ``rules.step_timeliness``, on working positions (``f`` a whole minute)."""
@@ -1410,6 +1434,7 @@ class _Run:
                 plan.submitted,
                 self.last_at,
                 received_at is not None and tpl.spans_agencies,
+                self._postal_number() if self.returned_at is not None else "",
             )
         )
         if received_at is not None:

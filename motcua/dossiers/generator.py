@@ -67,7 +67,14 @@ from motcua.catalog.models import ProcedureChannel, ProcedureOffering
 from motcua.dossiers import policy, rules
 from motcua.dossiers.attachment_services import add_attachment
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.rules import Action, Actor, Channel, Status
+from motcua.dossiers.rules import (
+    Action,
+    Actor,
+    Channel,
+    Status,
+    s10_check_digit,
+    s10_item_number,
+)
 from motcua.dossiers.services import (
     ApplicantData,
     DocumentData,
@@ -228,10 +235,8 @@ def citizen_id(rng: random.Random, *, female: bool | None = None) -> str:
 
 def postal_item_number(rng: random.Random) -> str:
     """A UPU S10 item number (two letters, 8 digits, check digit, VN)."""
-    digits = [rng.randrange(10) for _ in range(8)]
-    check = 11 - sum(d * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
-    check = {10: 0, 11: 5}.get(check, check)
-    return rng.choice(("RB", "EB", "RR")) + "".join(map(str, digits)) + f"{check}VN"
+    digits = "".join(str(rng.randrange(10)) for _ in range(8))
+    return rng.choice(("RB", "EB", "RR")) + digits + f"{s10_check_digit(digits)}VN"
 
 
 def address_in(rng: random.Random, unit_name: str, is_ward: bool) -> str:
@@ -1162,6 +1167,7 @@ def _execute(plan: _Plan) -> Dossier:
         if action is Action.RETURN_RESULT and dossier.return_method == "online":
             assert user is not None
             _attach_result(dossier, user)
+        by_post = action is Action.RETURN_RESULT and dossier.return_method == "post"
         dossier = perform_action(
             dossier.pk,
             action,
@@ -1170,6 +1176,9 @@ def _execute(plan: _Plan) -> Dossier:
             reason=reason,
             new_due=new_due,
             at=at,
+            # The item carrying the result (numbered from the dossier: no draw from the
+            # generator's stream, which would change every dossier made after it).
+            postal_item_number=s10_item_number("RR", dossier.pk) if by_post else "",
         )
     return dossier
 

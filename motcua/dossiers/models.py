@@ -199,6 +199,13 @@ class Dossier(models.Model):
         default="counter",
     )
     sets_count = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
+    return_postal_item_number = models.CharField(
+        "số hiệu bưu gửi trả kết quả",
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="Bưu gửi chứa kết quả, khi trả kết quả qua bưu chính.",
+    )
 
     submitted_at = models.DateTimeField("thời điểm nộp", null=True, blank=True)
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)

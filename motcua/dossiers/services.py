@@ -335,10 +335,7 @@ def _new_dossier(
     _validate_documents(offering, documents)
     if not offering.is_active:
         raise InvalidDossierInput("Cơ quan hiện không tiếp nhận thủ tục này.", "offering")
-    if channel is rules.Channel.POSTAL and not postal_item_number.strip():
-        raise InvalidDossierInput(
-            "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.", "postal_item_number"
-        )
+    postal_item_number = _postal_intake_number(offering, channel, postal_item_number)
     limit = dossier_time_limit(offering)
     dossier = Dossier(
         deciding_agency=offering.agency,
@@ -356,7 +353,7 @@ def _new_dossier(
         applicant_address=applicant.address.strip(),
         applicant_user=applicant_user,
         subject=subject.strip() or offering.procedure.name[:500],
-        postal_item_number=postal_item_number.strip(),
+        postal_item_number=postal_item_number,
         return_method=return_method,
         sets_count=sets_count,
         submitted_at=at,
@@ -391,6 +388,33 @@ def _new_dossier(
     rows.STEPS.insert(steps)
     remember_related(dossier, documents=docs, steps=steps if clock else None)
     return dossier
+
+
+def _postal_intake_number(offering: ProcedureOffering, channel: rules.Channel, number: str) -> str:
+    """The postal item number of a dossier sent by post, checked and normalised.
+
+    Refused when the procedure's published ways of filing have no postal one, as its page
+    says (``Procedure.accepts_postal_submission``).
+    """
+    if channel is not rules.Channel.POSTAL:
+        return number.strip()
+    if offering.procedure.accepts_postal_submission is False:
+        raise InvalidDossierInput(
+            "Thủ tục này không nhận hồ sơ qua bưu chính (theo cách thức thực hiện đã công "
+            "bố): chọn hình thức nộp trực tiếp.",
+            "channel",
+        )
+    return _postal_item_number(number, "Hồ sơ nộp qua bưu chính cần số hiệu bưu gửi.")
+
+
+def _postal_item_number(number: str, missing: str) -> str:
+    """``number`` normalised; :class:`InvalidDossierInput` (``missing`` when empty)."""
+    if not number.strip():
+        raise InvalidDossierInput(missing, "postal_item_number")
+    problem = rules.postal_item_problem(number)
+    if problem is not None:
+        raise InvalidDossierInput(problem, "postal_item_number")
+    return rules.normalise_item_number(number)
 
 
 def remember_related(
@@ -750,8 +774,11 @@ def perform_action(
     as_system: bool = False,
     at: datetime | None = None,
     require_visible: bool = False,
+    postal_item_number: str = "",
 ) -> Dossier:
     """Perform ``action`` on a dossier (instance, pk or code) as ``acting_user``.
+
+    Returning a result by post takes the ``postal_item_number`` of the item that carries it.
 
     Returns the updated dossier with its steps and events at hand (prefetched). With
     ``require_visible`` the dossier is looked up among those the user may see, in the
@@ -797,7 +824,12 @@ def perform_action(
         now = _now(at)
         handler = _Handler(current, acting_user, actor, held, active, now, action, transition)
         handler.steps, handler.events = steps, events
-        handler.run(reason=reason, assignee=assignee, new_due=new_due)
+        handler.run(
+            reason=reason,
+            assignee=assignee,
+            new_due=new_due,
+            postal_item_number=postal_item_number,
+        )
         seq = current.version + 1
         changes = {
             "version": seq,
@@ -962,7 +994,14 @@ class _Handler:
         self._pause_cache: list[rules.Pause] | None = None
 
     # -- dispatch
-    def run(self, *, reason: str, assignee: User | None, new_due: datetime | None) -> None:
+    def run(
+        self,
+        *,
+        reason: str,
+        assignee: User | None,
+        new_due: datetime | None,
+        postal_item_number: str = "",
+    ) -> None:
         action, to = self.action, self.transition.to
         if action is Action.ACCEPT:
             self._accept()
@@ -973,6 +1012,7 @@ class _Handler:
         elif action in ADVANCING:
             if action is Action.RETURN_RESULT:
                 self._check_electronic_result()
+                self._record_postal_return(postal_item_number)
             self._advance()
             if action is Action.RETURN_RESULT:
                 self.fields["returned_at"] = self.now
@@ -998,6 +1038,21 @@ class _Handler:
                 "(loại tệp «Kết quả giải quyết») trước khi trả kết quả.",
                 "result",
             )
+
+    def _record_postal_return(self, number: str) -> None:
+        """A result returned by post: the number of the postal item that carries it, on
+        the dossier and in the event, so that the applicant can follow it (results are
+        returned at the counter, by post or online, Decree 45/2020/NĐ-CP arts. 14, 16,
+        18)."""
+        if self.dossier.return_method != "post":
+            return
+        number = _postal_item_number(
+            number,
+            "Người nộp đăng ký nhận kết quả qua bưu chính: nhập số hiệu bưu gửi của bưu "
+            "gửi chứa kết quả.",
+        )
+        self.fields["return_postal_item_number"] = number
+        self.payload["postal_item_number"] = number
 
     # -- intake
     def _accept(self) -> None:

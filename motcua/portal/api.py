@@ -16,7 +16,6 @@ from ninja import Form, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field as SchemaField
 
-from motcua.accounts.models import User
 from motcua.core.api_json import JSON_CONTENT_TYPE
 from motcua.dossiers.api import ERRORS, DossierOut, LocalDateTime, detail_response
 from motcua.dossiers.errors import InvalidDossierInput
@@ -68,6 +67,9 @@ class LookupOut(Schema):
     current_agency: str
     finished_at: LocalDateTime | None
     returned_at: LocalDateTime | None
+    return_postal_item_number: str = SchemaField(
+        description="số hiệu bưu gửi chứa kết quả, khi trả kết quả qua bưu chính"
+    )
     events: list[PublicEventOut]
 
 
@@ -149,6 +151,7 @@ def lookup_json(found: PublicDossier) -> str:
         "current_agency": found.current_agency,
         "finished_at": _when(found.finished_at, tz),
         "returned_at": _when(found.returned_at, tz),
+        "return_postal_item_number": found.return_postal_item_number,
         "events": [
             {
                 "occurred_at": _when(e.occurred_at, tz),
@@ -181,20 +184,21 @@ def file_online(request: HttpRequest, offering_id: Form[int]) -> HttpResponse:
     ``applicant_address``, ``subject``, ``return_method`` (``online``, ``post`` or
     ``counter``), ``confirm`` (``on``: the applicant's pledge), and one or more files per
     document of the procedure under ``doc_<required document id>`` (PDF, JPEG or PNG; the
-    ids are in ``GET /api/v1/procedures/{code}``).
+    ids, and whether each document is ``required``, ``optional`` or not asked for online
+    (``in_person``), are in ``GET /api/v1/procedures/{code}``). Each required document
+    needs a file: a missing one is a 422 naming its ``doc_<id>``.
 
     The dossier waits in the counter's queue (status ``new_online``). 403 for a staff
     account; 422 names the first field at fault; nothing is saved then.
     """
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
+    user = applications.require_citizen(request.auth)  # type: ignore[attr-defined]
     offering = applications.online_offering(offering_id)
     if offering is None:
         raise InvalidDossierInput(
             "Thủ tục này chưa nhận hồ sơ trực tuyến tại cơ quan đã chọn.", "offering_id"
         )
-    documents, _remarks = offering.procedure.checklist()
-    form = OnlineApplicationForm(request.POST, request.FILES, required_documents=documents)
+    checklist = offering.procedure.online_checklist()
+    form = OnlineApplicationForm(request.POST, request.FILES, checklist=checklist)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise InvalidDossierInput(str(errors[0]), "documents" if field == "__all__" else field)

@@ -25,12 +25,18 @@ from motcua.accounts.services import register_citizen as register_citizen
 from motcua.backoffice.models import Notification
 from motcua.backoffice.services import notify_counter
 from motcua.catalog.models import ONLINE_APPLICATION_LEVELS, Procedure, ProcedureOffering
+from motcua.catalog.rules import missing_document_message
 from motcua.dossiers.attachment_services import attach_scans, attach_to_checklist
 from motcua.dossiers.attachments import Scan, check_files
 from motcua.dossiers.errors import DossierPermissionDenied, InvalidDossierInput
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import Action
 from motcua.dossiers.services import ApplicantData, DocumentData, perform_action, submit_online
+
+
+def document_field(document_id: int) -> str:
+    """The input (page and API) that carries the files of one document of the procedure."""
+    return f"doc_{document_id}"
 
 
 def accepts_online(offering: ProcedureOffering) -> bool:
@@ -59,7 +65,7 @@ def online_offering(offering_id: int) -> ProcedureOffering | None:
     return offering if offering is not None and accepts_online(offering) else None
 
 
-def _citizen(user: User) -> User:
+def require_citizen(user: User) -> User:
     if not user.is_active or user.kind == User.Kind.STAFF:
         raise DossierPermissionDenied(
             "Cán bộ tiếp nhận hồ sơ tại quầy; nộp hồ sơ trực tuyến bằng tài khoản công dân "
@@ -80,7 +86,7 @@ def apply_online(
     return_method: str = "online",
 ) -> Dossier:
     """File a dossier online with its files; it waits in the counter's queue (status 1)."""
-    _citizen(citizen)
+    require_citizen(citizen)
     if not accepts_online(offering):
         raise InvalidDossierInput(
             "Thủ tục này chưa nhận hồ sơ trực tuyến tại cơ quan đã chọn.", "offering"
@@ -88,6 +94,12 @@ def apply_online(
     check_files([s.file for s in scans])
     if not scans:
         raise InvalidDossierInput("Đính kèm ít nhất một giấy tờ của hồ sơ.", "documents")
+    # Every document the procedure requires online, each with a file (catalog rules).
+    missing = offering.procedure.online_checklist().missing(s.required_document_id for s in scans)
+    if missing:
+        raise InvalidDossierInput(
+            missing_document_message(missing[0].name), document_field(missing[0].pk)
+        )
     dossier = submit_online(
         offering=offering,
         applicant=applicant,
@@ -128,7 +140,7 @@ def supplement_online(
     *, citizen: User, code: str, expected_version: int, note: str, scans: Sequence[Scan]
 ) -> Dossier:
     """Send the documents asked for (form 02): the clock runs again."""
-    dossier = own_dossier(_citizen(citizen), code)
+    dossier = own_dossier(require_citizen(citizen), code)
     check_files([s.file for s in scans])
     if not scans:
         raise InvalidDossierInput("Đính kèm giấy tờ bổ sung.", "files")
@@ -151,7 +163,7 @@ def supplement_online(
 @transaction.atomic
 def withdraw_online(*, citizen: User, code: str, expected_version: int, reason: str) -> Dossier:
     """Ask to withdraw the dossier; the unit then issues the stop notice (form 05)."""
-    dossier = own_dossier(_citizen(citizen), code)
+    dossier = own_dossier(require_citizen(citizen), code)
     if not reason.strip():
         raise InvalidDossierInput("Vui lòng ghi rõ lý do rút hồ sơ.", "reason")
     dossier = perform_action(

@@ -2,7 +2,8 @@
 
 The account shares the demo password (demonstrations only). Its dossier is filed through
 :func:`motcua.portal.applications.apply_online` with a real PDF (the declaration, drawn
-with the forms' renderer), so the counter's "to receive" queue and the citizen's "my
+with the forms' renderer, for each document the procedure requires online), so the
+counter's "to receive" queue and the citizen's "my
 dossiers" page have something to show. Running again adds nothing.
 """
 
@@ -73,11 +74,16 @@ def create_demo_citizen(password: str) -> tuple[User, Dossier | None]:
         return user, None
     from motcua.portal.applications import apply_online
 
-    first = offering.procedure.documents.order_by("pk").first()
-    assert first is not None
-    pdf = SimpleUploadedFile(
-        "to-khai.pdf", _declaration_pdf(offering.procedure.name), "application/pdf"
-    )
+    # A file for every document the procedure requires online (the first one at least).
+    listed = offering.procedure.online_checklist().documents
+    wanted = [d.doc for d in listed if d.required] or [d.doc for d in listed[:1]]
+    if not wanted:
+        return user, None
+    pdf = _declaration_pdf(offering.procedure.name)
+    scans = [
+        Scan(SimpleUploadedFile(f"giay-to-{i}.pdf", pdf, "application/pdf"), doc.pk)
+        for i, doc in enumerate(wanted, start=1)
+    ]
     dossier = apply_online(
         citizen=user,
         offering=offering,
@@ -87,7 +93,9 @@ def create_demo_citizen(password: str) -> tuple[User, Dossier | None]:
             phone=DEMO_CITIZEN_PHONE,
             address=offering.agency.name,
         ),
-        documents=[DocumentData(name=first.name, copy_count=1, required_document_id=first.pk)],
-        scans=[Scan(pdf, first.pk)],
+        documents=[
+            DocumentData(name=doc.name, copy_count=1, required_document_id=doc.pk) for doc in wanted
+        ],
+        scans=scans,
     )
     return user, dossier

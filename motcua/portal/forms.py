@@ -8,10 +8,12 @@ from django import forms
 
 from motcua.accounts.models import User
 from motcua.accounts.services import ID_NUMBER, Registration
-from motcua.catalog.models import RequiredDocument
+from motcua.catalog.models import OnlineChecklist
+from motcua.catalog.rules import missing_document_message
 from motcua.dossiers.attachments import Scan, file_problems
 from motcua.dossiers.forms import ApplicantForm, clean_phone
 from motcua.dossiers.services import DocumentData
+from motcua.portal.applications import document_field
 
 RETURN_METHODS = [
     ("online", "Nhận bản điện tử trên Cổng dịch vụ công"),
@@ -90,8 +92,31 @@ class SignupForm(forms.Form):
         )
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class DocumentFiles(forms.Field):
+    """The files of one document (several pages may come as several files). Their type
+    and size are checked by ``file_problems``, for all the form's files at once."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *, label: str, required_document: bool) -> None:
+        attrs = {"accept": "application/pdf,image/jpeg,image/png"}
+        if required_document:
+            attrs["aria-required"] = "true"
+        super().__init__(label=label, required=False, widget=MultipleFileInput(attrs=attrs))
+
+    def clean(self, value: Any) -> list[Any]:
+        if not value:
+            return []
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+
 class OnlineApplicationForm(ApplicantForm):
-    """The applicant, the request, one file input per document of the procedure."""
+    """The applicant, the request, one file input per document the procedure asks for
+    online (required or optional: ``Procedure.online_checklist``)."""
 
     PHONE_REQUIRED = True
 
@@ -116,11 +141,13 @@ class OnlineApplicationForm(ApplicantForm):
         error_messages={"required": "Vui lòng đánh dấu lời cam đoan trước khi nộp."},
     )
 
-    def __init__(
-        self, *args: Any, required_documents: list[RequiredDocument], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, checklist: OnlineChecklist, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.required_documents = required_documents
+        self.checklist = checklist
+        for item in checklist.documents:
+            self.fields[document_field(item.doc.pk)] = DocumentFiles(
+                label=item.doc.name, required_document=item.required
+            )
 
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:
@@ -131,14 +158,24 @@ class OnlineApplicationForm(ApplicantForm):
             "applicant_email": user.email,
         }
 
-    def document_rows(self) -> list[dict[str, Any]]:
-        rows, group = [], None
-        for doc in self.required_documents:
-            rows.append(
-                {"doc": doc, "group": doc.group if doc.group != group else "", "name": _field(doc)}
-            )
-            group = doc.group
-        return rows
+    def fields_with_errors(self) -> list[forms.BoundField]:
+        """The inputs at fault, in page order (the error summary links to each)."""
+        return [bound for bound in self if bound.errors]
+
+    def document_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """For the template: the documents in runs of the same group, each with whether
+        it is required and its bound file field (its error, when it has one, described
+        by the input)."""
+        groups: list[tuple[str, list[dict[str, Any]]]] = []
+        for item in self.checklist.documents:
+            doc, name = item.doc, document_field(item.doc.pk)
+            bound = self[name]
+            if bound.errors:
+                bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
+            if not groups or groups[-1][0] != doc.group:
+                groups.append((doc.group, []))
+            groups[-1][1].append({"doc": doc, "required": item.required, "field": bound})
+        return groups
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -149,6 +186,9 @@ class OnlineApplicationForm(ApplicantForm):
             self.add_error(None, "Đính kèm ít nhất một giấy tờ của hồ sơ (PDF, JPEG hoặc PNG).")
         for problem in file_problems([s.file for s in scans]):
             self.add_error(None, problem)
+        # Each required document named at its own input (the service checks the same).
+        for doc in self.checklist.missing(s.required_document_id for s in scans):
+            self.add_error(document_field(doc.pk), missing_document_message(doc.name))
         return data
 
     def application(self) -> dict[str, Any]:
@@ -165,23 +205,19 @@ class OnlineApplicationForm(ApplicantForm):
         if not self.files:
             return []
         return [
-            Scan(f, doc.pk)
-            for doc in self.required_documents
-            for f in self.files.getlist(_field(doc))
+            Scan(f, item.doc.pk)
+            for item in self.checklist.documents
+            for f in self.files.getlist(document_field(item.doc.pk))
         ]
 
     def documents_data(self) -> list[DocumentData]:
         """The documents that came with a file (electronic copies)."""
         sent = {s.required_document_id for s in self.scans()}
         return [
-            DocumentData(name=doc.name, copy_count=1, required_document_id=doc.pk)
-            for doc in self.required_documents
-            if doc.pk in sent
+            DocumentData(name=item.doc.name, copy_count=1, required_document_id=item.doc.pk)
+            for item in self.checklist.documents
+            if item.doc.pk in sent
         ]
-
-
-def _field(doc: RequiredDocument) -> str:
-    return f"doc_{doc.pk}"
 
 
 #: The version the page showed (a hidden field): missing or wrong only on a stale or

@@ -3,8 +3,9 @@
 What is shown is what the applicant needs and nothing that identifies a person: the
 status (Vietnamese label and national TrangThaiHoSo code), the times, the appointment in
 force (``Dossier.due_at``: the receipt's or the apology's, with the time the clock was
-stopped; the same the back office works to), the agency holding the dossier, and a timeline of
-actions with agency names. Officer names, the applicant's own data and internal notes
+stopped; the same the back office works to), the agency holding the dossier, a timeline of
+actions with agency names, and the number of the postal item carrying a result returned
+by post. Officer names, the applicant's own data and internal notes
 are never shown; the reasons of a supplement request, refusal, stop or apology are,
 because they are addressed to the applicant (Circular 03/2025/TT-VPCP forms 02-05), and so
 is what a financial obligation notice asks to pay.
@@ -65,6 +66,9 @@ class PublicDossier:
     current_agency: str
     finished_at: datetime | None
     returned_at: datetime | None
+    #: The postal item that carries the result, when it was returned by post: the
+    #: applicant follows it with the postal service.
+    return_postal_item_number: str = ""
     events: list[PublicEvent] = field(default_factory=list)
 
     @property
@@ -166,7 +170,8 @@ SELECT 0 AS part, 0 AS seq,
        (SELECT a.name FROM agencies_agency a WHERE a.id = d.current_agency_id),
        CAST(d.submitted_at AS TEXT), CAST(d.received_at AS TEXT),
        CAST(d.appointment_at AS TEXT), CAST(d.new_appointment_at AS TEXT),
-       CAST(d.due_at AS TEXT), CAST(d.finished_at AS TEXT), CAST(d.returned_at AS TEXT)
+       CAST(d.due_at AS TEXT), CAST(d.finished_at AS TEXT), CAST(d.returned_at AS TEXT),
+       d.return_postal_item_number
 FROM dossiers_dossier d
 WHERE d.code = %s
 UNION ALL
@@ -176,14 +181,15 @@ SELECT 1, e.seq,
        e.reason, NULL, NULL,
        CAST(e.occurred_at AS TEXT), NULL,
        NULL, NULL,
-       NULL, NULL, NULL
+       NULL, NULL, NULL,
+       NULL
 FROM dossiers_dossierevent e
 WHERE e.dossier_id = (SELECT d.id FROM dossiers_dossier d WHERE d.code = %s)
 """
 _FAILURES_SQL = """
 UNION ALL
 SELECT 2, f.failures, f.key, NULL, NULL, NULL, NULL, NULL,
-       CAST(f.window_start AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL
+       CAST(f.window_start AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM portal_lookupfailure f
 WHERE {windows}
 """
@@ -236,6 +242,7 @@ def _public(head: tuple[Any, ...], event_rows: list[tuple[Any, ...]]) -> PublicD
         due_at,
         finished_at,
         returned_at,
+        return_postal_item_number,
     ) = head
     status = Status(status_value)
     national = rules.national_code(status)
@@ -266,5 +273,6 @@ def _public(head: tuple[Any, ...], event_rows: list[tuple[Any, ...]]) -> PublicD
         current_agency=current_agency or "",
         finished_at=_instant(finished_at),
         returned_at=_instant(returned_at),
+        return_postal_item_number=return_postal_item_number or "",
         events=events,
     )

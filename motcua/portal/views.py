@@ -136,13 +136,13 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
         known = ProcedureOffering.objects.select_related("agency", "procedure")
         shown = {"offering": known.filter(pk=offering_id).first()}
         return render(request, "portal/not_online.html", shown, status=404)
-    docs, remarks = offering.procedure.checklist()
+    checklist = offering.procedure.online_checklist()
     user = _me(request)
     post = request.method == "POST"
     form = OnlineApplicationForm(
         request.POST if post else None,
         request.FILES if post else None,
-        required_documents=docs,
+        checklist=checklist,
         initial=OnlineApplicationForm.initial_for(user),
     )
     if post and form.is_valid():
@@ -151,7 +151,8 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
                 citizen=user, offering=offering, **form.application()
             )
         except SERVICE_ERRORS as exc:
-            form.add_error(None, error_message(exc))
+            target = getattr(exc, "field", "")
+            form.add_error(target if target in form.fields else None, error_message(exc))
         else:
             messages.success(
                 request,
@@ -163,7 +164,7 @@ def apply(request: HttpRequest, offering_id: int) -> HttpResponse:
         "form": form,
         "offering": offering,
         "promise": offering_promise(offering, timezone.now()),
-        "remarks": remarks,
+        "checklist": checklist,
         # A browser never fills file inputs again: say so when files were sent.
         "reattach": post and bool(request.FILES),
     }

@@ -28,9 +28,15 @@ from motcua.agencies.models import Agency
 from motcua.agencies.services import save_agency
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import PACKAGED_DEMO, import_procedure_records
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.process_services import StepSpec, define_process
-from motcua.dossiers.rules import Actor
-from motcua.dossiers.services import ApplicantData, DocumentData
+from motcua.dossiers.rules import Action, Actor
+from motcua.dossiers.services import (
+    ApplicantData,
+    DocumentData,
+    perform_action,
+    receive_at_counter,
+)
 
 PASSWORD = "Mot-cua-2025!"  # noqa: S105 (test personas only)
 
@@ -102,6 +108,26 @@ class Province:
     outsider_leader: User
     procedure: Procedure
     offering: ProcedureOffering
+
+    def receive(self, **changes: Any) -> Dossier:
+        """:data:`APPLICANT`'s dossier with :data:`DOCUMENTS`, received by ``counter``
+        (``changes``: other arguments of ``receive_at_counter``)."""
+        return receive_at_counter(
+            acting_user=self.counter,
+            offering=self.offering,
+            applicant=APPLICANT,
+            documents=DOCUMENTS,
+            **changes,
+        )
+
+    def process(self, code: str) -> Dossier:
+        """Take a received dossier through the persona process to "result ready"
+        (processed): the counter, justice and police forward, insurance submits for
+        signature, the leader signs."""
+        for user in (self.counter, self.specialist, self.police_officer):
+            perform_action(code, Action.FORWARD, acting_user=user)
+        perform_action(code, Action.SUBMIT_FOR_SIGNATURE, acting_user=self.insurer)
+        return perform_action(code, Action.SIGN, acting_user=self.leader)
 
 
 def _agency(code: str, name: str, kind: str, level: str, parent: Agency | None = None) -> Agency:

@@ -105,3 +105,61 @@ def log_in(page: Any, base: str, username: str, target: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(f"**{target}")
+
+
+#: Checks run in the page: what WCAG 2.1 AA asks of a form page that a script can tell
+#: (names of controls 1.3.1/4.1.2, unique ids 4.1.1, page language 3.1.1, headings 1.3.1,
+#: references of aria-describedby/-labelledby, alternative text 1.1.1, disclosure
+#: widgets with a summary). Contrast and meaning are for people to check.
+_ACCESSIBILITY_SCRIPT = """
+() => {
+  const problems = [];
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  if (!document.documentElement.lang) problems.push('html has no lang');
+  const ids = {};
+  for (const el of document.querySelectorAll('[id]')) {
+    if (ids[el.id]) problems.push('duplicate id ' + el.id);
+    ids[el.id] = true;
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden') continue;
+    const named = (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'))
+      || el.closest('label') || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) problems.push('control without a label: ' + (el.name || el.id || el.type));
+  }
+  for (const el of document.querySelectorAll('[aria-describedby], [aria-labelledby]')) {
+    for (const attr of ['aria-describedby', 'aria-labelledby']) {
+      for (const ref of (el.getAttribute(attr) || '').split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(ref)) problems.push(attr + ' points nowhere: ' + ref);
+      }
+    }
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) {
+    if (visible(el) && !(el.innerText || el.getAttribute('aria-label') || el.title).trim()) {
+      problems.push('unnamed ' + el.tagName.toLowerCase());
+    }
+  }
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) problems.push('img without alt: ' + img.src);
+  }
+  for (const d of document.querySelectorAll('details')) {
+    if (!d.querySelector(':scope > summary')) problems.push('details without summary');
+  }
+  const h1 = document.querySelectorAll('h1').length;
+  if (h1 !== 1) problems.push(h1 + ' h1 elements');
+  let level = 0;
+  for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+    const next = Number(h.tagName[1]);
+    if (level && next > level + 1) {
+      problems.push('heading jumps to ' + h.tagName + ': ' + h.innerText.slice(0, 40));
+    }
+    level = next;
+  }
+  return problems;
+}
+"""
+
+
+def accessibility_problems(page: object) -> list[str]:
+    """What :data:`_ACCESSIBILITY_SCRIPT` finds wrong on the page (empty: nothing)."""
+    return list(page.evaluate(_ACCESSIBILITY_SCRIPT))  # type: ignore[attr-defined]

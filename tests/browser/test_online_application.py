@@ -11,7 +11,7 @@ from motcua.catalog.models import OnlineLevel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Status
 from motcua.testing.personas import PASSWORD, build_province
-from tests.browser.conftest import horizontal_overflow, save_screenshot
+from tests.browser.conftest import accessibility_problems, horizontal_overflow, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +89,79 @@ def test_a_citizen_files_online_and_the_counter_accepts(  # type: ignore[no-unty
     page.goto(f"{live_server.url}/ho-so-cua-toi/")
     assert dossier.code in page.locator("table").inner_text()
     save_screenshot(page, "citizen-dossiers-390")
+
+
+def _apply_for_birth_registration(live_server, page, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The real birth registration record (1.001193: eight papers, 25 remarks) offered
+    online by the commune; a citizen logged in on ``page`` at its form."""
+    import json
+
+    from motcua.catalog.models import Procedure, ProcedureOffering
+    from motcua.catalog.services import PACKAGED_DEMO, import_procedure_records
+    from motcua.portal.applications import Registration, register_citizen
+
+    p = build_province()
+    records = json.loads(PACKAGED_DEMO.read_text(encoding="utf-8"))["procedures"]
+    import_procedure_records([r for r in records if r["code"] == "1.001193"], source="test")
+    procedure = Procedure.objects.get(code="1.001193")
+    assert procedure.online_level == OnlineLevel.FULL_ONLINE
+    offering = ProcedureOffering.objects.create(agency=p.commune, procedure=procedure)
+    register_citizen(Registration("Trương Mỹ Hạnh", "089190004321", "0987654321", "", PASSWORD))
+    page.goto(f"{live_server.url}/dang-nhap/?next=/nop-truc-tuyen/{offering.pk}/")
+    page.fill("#id_username", "089190004321")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/nop-truc-tuyen/{offering.pk}/")
+    return procedure
+
+
+def _submit_top(page) -> float:  # type: ignore[no-untyped-def]
+    """Where the submit button starts, in CSS pixels from the top of the page."""
+    return float(
+        page.evaluate(
+            "() => document.querySelector('.apply-form button[type=submit]')"
+            ".getBoundingClientRect().top + window.scrollY"
+        )
+    )
+
+
+#: The submit button of a form with eight documents fits in a few phone screens (844 px).
+MAX_SUBMIT_TOP_390 = 4 * 844
+
+
+def test_the_form_of_a_long_procedure_is_usable_on_a_phone(  # type: ignore[no-untyped-def]
+    live_server, phone_page, desktop_page, tmp_path: Path, settings
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = phone_page
+    procedure = _apply_for_birth_registration(live_server, page, tmp_path)
+    top = _submit_top(page)
+    assert top < MAX_SUBMIT_TOP_390, f"the submit button starts {top:.0f} px down"
+    assert horizontal_overflow(page) == 0
+    assert accessibility_problems(page) == []
+    # The remarks are there, folded: one click opens them.
+    notes = page.locator("details.apply-notes").first
+    assert notes.is_visible() and not notes.evaluate("d => d.open")
+    notes.locator("summary").click()
+    assert notes.evaluate("d => d.open")
+    save_screenshot(page, "apply-long-390")
+
+    # Sent without the required papers: each is named at its input, nothing saved.
+    page.check("#id_confirm")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    errors = page.locator(".apply-docs .errorlist").all_inner_texts()
+    assert any("Mẫu hộ tịch điện tử tương tác đăng ký khai sinh" in e for e in errors), errors
+    assert not Dossier.objects.exists()
+    assert accessibility_problems(page) == []
+    assert _submit_top(page) < MAX_SUBMIT_TOP_390 + 844
+    save_screenshot(page, "apply-long-errors-390")
+
+    wide = desktop_page
+    wide.context.add_cookies(page.context.cookies())
+    wide.goto(page.url)
+    wide.wait_for_load_state()
+    assert accessibility_problems(wide) == []
+    assert procedure.name in wide.locator("main").inner_text()
+    save_screenshot(wide, "apply-long-1280")

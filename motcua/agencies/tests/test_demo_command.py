@@ -66,12 +66,15 @@ def test_demo_prepares_the_province_and_prints_the_logins(settings: Any, tmp_pat
         DEMO_CITIZEN_ID,
     ):
         assert text in output
-    # The generated history, and the demo citizen's dossier filed online with its file.
+    # The generated history, and the demo citizen's dossier filed online with a file for
+    # each document its procedure requires online.
     assert Dossier.objects.count() == 301
     online = Dossier.objects.get(applicant_user__username=DEMO_CITIZEN_ID)
     assert online.status == Status.NEW_ONLINE and online.code in output
-    (declaration,) = online.attachments.all()
-    assert declaration.file.read().startswith(b"%PDF-")
+    files = list(online.attachments.all())
+    assert files and all(f.file.read().startswith(b"%PDF-") for f in files)
+    required = {d.doc.pk for d in online.procedure.online_checklist().documents if d.required}
+    assert required <= {f.document.required_document_id for f in files if f.document}
     rows = DOSSIER_ROW.findall(output)
     assert len(rows) == 5
     for code, verifier, _status, url in rows:

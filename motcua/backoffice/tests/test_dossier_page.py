@@ -441,3 +441,75 @@ def test_a_withdrawn_dossier_is_not_shown_as_resolved(
     dossier = perform_action(dossier, Action.STOP, acting_user=p.counter, reason="Người nộp rút")
     assert dossier.status == Status.WITHDRAWN
     _shows_closed(login(p.counter), dossier, "Đã rút hồ sơ", "Đã giải quyết xong")
+
+
+@pytest.fixture
+def processed_by_post(province: Province, clock: Any) -> Dossier:
+    """Received at the counter for a result returned by post, processed (result ready)."""
+    dossier = province.receive(return_method="post")
+    return province.process(dossier.code or "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("", "nhập số hiệu bưu gửi của bưu gửi chứa kết quả"),
+        ("EL123456789VN", "sai chữ số kiểm tra"),
+        ("EL-12", "chỉ gồm chữ cái không dấu và chữ số"),
+    ],
+)
+def test_returning_by_post_needs_a_valid_postal_item_number(
+    province: Province, login: Login, processed_by_post: Dossier, number: str, message: str
+) -> None:
+    dossier = processed_by_post
+    client = login(province.counter)
+    page = client.get(url(dossier)).content.decode()
+    assert 'name="postal_item_number"' in page  # the return form asks for it
+    response = client.post(
+        url(dossier, "thao-tac/return_result/"),
+        {"expected_version": dossier.version, "postal_item_number": number},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html
+    form = response.context["attempt"].form
+    assert message in " ".join(form.errors["postal_item_number"])
+    after = Dossier.objects.get()
+    assert (after.status, after.version, after.return_postal_item_number) == (
+        Status.PROCESSED,
+        dossier.version,
+        "",
+    )
+
+
+@pytest.mark.django_db
+def test_a_result_returned_by_post_keeps_its_postal_item_number(
+    province: Province, login: Login, processed_by_post: Dossier
+) -> None:
+    dossier = processed_by_post
+    client = login(province.counter)
+    response = client.post(
+        url(dossier, "thao-tac/return_result/"),
+        {"expected_version": dossier.version, "postal_item_number": "el 123456785 vn"},
+    )
+    assert response.status_code == 302
+    after = Dossier.objects.get()
+    assert after.status == Status.RETURNED
+    assert after.return_postal_item_number == "EL123456785VN"
+    event = DossierEvent.objects.filter(dossier=after).order_by("-seq").first()
+    assert event is not None and event.action == Action.RETURN_RESULT
+    assert event.payload["postal_item_number"] == "EL123456785VN"
+    page = client.get(url(after)).content.decode()
+    assert 'số hiệu bưu gửi <span class="postal-item">EL123456785VN</span>' in page
+
+
+@pytest.mark.django_db
+def test_a_result_returned_at_the_counter_asks_for_no_postal_number(
+    province: Province, login: Login, received: Dossier
+) -> None:
+    dossier = province.process(received.code or "")
+    page = login(province.counter).get(url(dossier)).content.decode()
+    assert "thao-tac/return_result/" in page and 'name="postal_item_number"' not in page
+    returned = perform_action(dossier, Action.RETURN_RESULT, acting_user=province.counter)
+    assert returned.status == Status.RETURNED and returned.return_postal_item_number == ""

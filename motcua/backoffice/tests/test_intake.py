@@ -138,3 +138,36 @@ def test_nothing_ticked_is_refused(province: Province, login: Login) -> None:
     assert response.status_code == 422
     assert "Đánh dấu ít nhất một giấy tờ" in response.content.decode()
     assert Dossier.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_postal_intake_is_refused_when_the_procedure_takes_no_postal_dossiers(
+    province: Province, login: Login, clock: Any
+) -> None:
+    """The procedure's page says "Không nhận hồ sơ qua bưu chính" (its ways of filing have
+    no postal row): the counter cannot receive it by post, and nothing is saved."""
+    assert province.procedure.accepts_postal_submission is False
+    data = form_data(province, channel="postal", postal_item_number="EB123456785VN")
+    response = login(province.counter).post(
+        f"/can-bo/tiep-nhan/?thu_tuc={province.offering.pk}", data
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Thủ tục này không nhận hồ sơ qua bưu chính" in html
+    assert Dossier.objects.count() == 0 and Attachment.objects.count() == 0
+    assert DossierCodeSequence.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_postal_intake_works_when_the_procedure_takes_postal_dossiers(
+    province: Province, login: Login, clock: Any
+) -> None:
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
+    data = form_data(province, channel="postal", postal_item_number="eb 123456785 vn")
+    response = login(province.counter).post(
+        f"/can-bo/tiep-nhan/?thu_tuc={province.offering.pk}", data
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert (dossier.channel, dossier.postal_item_number) == ("postal", "EB123456785VN")

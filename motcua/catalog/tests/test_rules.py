@@ -181,3 +181,170 @@ def test_a_dossier_takes_the_process_then_the_local_then_the_national_limit() ->
     assert limit(national_days=Decimal("0.5")) == rules.TimeLimit(1, True, rules.FROM_NATIONAL)
     assert limit(national_days=None) is None
     assert limit(national_days=Decimal(0)) is None
+
+
+@pytest.mark.parametrize(
+    ("has_detail", "offers", "accepts"),
+    [(True, True, True), (True, False, False), (False, False, None), (False, True, None)],
+)
+def test_postal_filing_is_what_the_procedure_page_says(
+    has_detail: bool, offers: bool, accepts: bool | None
+) -> None:
+    assert (
+        rules.accepts_postal_submission(has_detail=has_detail, offers_postal_submission=offers)
+        is accepts
+    )
+
+
+def test_filing_in_person_needs_a_direct_row() -> None:
+    assert rules.accepts_direct_submission(["online", "direct"], has_detail=True) is True
+    assert rules.accepts_direct_submission(["online"], has_detail=True) is False
+    assert rules.accepts_direct_submission([], has_detail=False) is None
+
+
+# --- Documents of an online application (rows as the national portal words them) ---
+
+SHOWN = "Giấy tờ phải xuất trình"
+HANDED_IN = "Giấy tờ phải nộp"
+
+
+def _uses(*rows: tuple[str, str] | tuple[str, str, str] | rules.DocumentRow) -> list[str]:
+    built = [
+        row
+        if isinstance(row, rules.DocumentRow)
+        else rules.DocumentRow(row[0], row[1], row[2] if len(row) > 2 else "", 1, 0)
+        for row in rows
+    ]
+    return rules.online_document_uses(built)
+
+
+@pytest.mark.parametrize(
+    ("group", "name", "use"),
+    [
+        (
+            HANDED_IN,
+            "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản "
+            "của người làm chứng xác nhận về việc sinh",
+            rules.DOCUMENT_REQUIRED,
+        ),
+        (
+            "",
+            "Tờ khai đăng ký kết hôn theo mẫu, có đủ thông tin của hai bên nam, nữ",
+            rules.DOCUMENT_REQUIRED,
+        ),
+        (
+            SHOWN,
+            "Hộ chiếu/Thẻ căn cước công dân/Thẻ căn cước/Căn cước điện tử",
+            rules.DOCUMENT_IN_PERSON,
+        ),
+        (
+            "Người yêu cầu chứng thực phải xuất trình các giấy tờ sau",
+            "Giấy tờ, văn bản mà mình sẽ yêu cầu chứng thực chữ ký",
+            rules.DOCUMENT_IN_PERSON,
+        ),
+        (
+            "Công dân đã được cấp thẻ Căn cước công dân gắn chip",
+            "Xuất trình thẻ Căn cước công dân gắn chip điện tử",
+            rules.DOCUMENT_IN_PERSON,
+        ),
+        (
+            "",
+            "Tờ khai đăng ký khai tử theo mẫu (nếu người có yêu cầu lựa chọn nộp hồ sơ theo "
+            "hình thức trực tiếp)",
+            rules.DOCUMENT_IN_PERSON,
+        ),
+        (
+            "",
+            "Tờ khai đăng ký khai sinh theo mẫu (nếu người có yêu cầu lựa chọn nộp hồ sơ theo "
+            "hình thức trực tiếp hoặc gửi hồ sơ qua hệ thống bưu chính)",
+            rules.DOCUMENT_IN_PERSON,
+        ),
+        (
+            "",
+            "Tờ khai đăng ký khai sinh theo mẫu (nếu người có yêu cầu lựa chọn nộp hồ sơ theo "
+            "hình thức trực tuyến hoặc gửi hồ sơ qua hệ thống bưu chính)",
+            rules.DOCUMENT_REQUIRED,
+        ),
+        ("Nộp trực tiếp", "Đơn đề nghị", rules.DOCUMENT_IN_PERSON),
+        ("Nộp theo phương thức điện tử", "Đơn đề nghị", rules.DOCUMENT_REQUIRED),
+        (
+            HANDED_IN,
+            "Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi",
+            rules.DOCUMENT_OPTIONAL,
+        ),
+        (
+            HANDED_IN,
+            "Văn bản ủy quyền (được chứng thực) theo quy định của pháp luật trong "
+            "trường hợp ủy quyền thực hiện việc đăng ký khai sinh",
+            rules.DOCUMENT_OPTIONAL,
+        ),
+        ("", "Mảnh trích đo bản đồ địa chính thửa đất (nếu có)", rules.DOCUMENT_OPTIONAL),
+        (
+            "(1.1) Đối với công trình không theo tuyến",
+            "Đơn đề nghị cấp giấy phép xây dựng",
+            rules.DOCUMENT_OPTIONAL,
+        ),
+        (
+            "Trường hợp ủy quyền thực hiện thủ tục thì hồ sơ phải kèm theo một trong những giấy "
+            "tờ sau",
+            "(i) Văn bản ủy quyền cho cá nhân",
+            rules.DOCUMENT_OPTIONAL,
+        ),
+        (
+            "Lưu ý",
+            "Giấy tờ do cơ quan có thẩm quyền của nước ngoài cấp phải được hợp pháp hóa lãnh sự",
+            rules.DOCUMENT_OPTIONAL,
+        ),
+    ],
+)
+def test_what_an_online_application_asks_of_each_row(group: str, name: str, use: str) -> None:
+    assert _uses((group, name)) == [use]
+
+
+def test_a_row_without_originals_or_copies_is_a_remark() -> None:
+    row = rules.DocumentRow("Lưu ý", "Bản chụp phải bảo đảm rõ nét, đầy đủ", "", 0, 0)
+    assert rules.online_document_uses([row]) == [rules.DOCUMENT_REMARK]
+
+
+def test_a_note_saying_if_any_makes_the_row_optional() -> None:
+    assert _uses(("", "Sơ đồ vị trí thửa đất", "Nộp kèm theo (nếu có)")) == [
+        rules.DOCUMENT_OPTIONAL
+    ]
+
+
+def test_rows_joined_by_or_are_alternatives() -> None:
+    assert _uses(
+        ("", "Giấy chứng nhận quyền sử dụng đất; hoặc"), ("", "Hoặc hợp đồng thuê đất")
+    ) == [
+        rules.DOCUMENT_OPTIONAL,
+        rules.DOCUMENT_OPTIONAL,
+    ]
+
+
+def test_the_cases_of_a_procedure_are_alternatives_but_a_single_list_is_not() -> None:
+    own = "Đăng ký thường trú vào chỗ ở hợp pháp thuộc quyền sở hữu của mình"
+    rented = "Đăng ký thường trú vào chỗ ở hợp pháp do thuê, mượn, ở nhờ"
+    assert _uses((own, "Tờ khai CT01"), (rented, "Hợp đồng thuê nhà")) == [
+        rules.DOCUMENT_OPTIONAL,
+        rules.DOCUMENT_OPTIONAL,
+    ]
+    assert _uses((HANDED_IN, "Tờ khai"), ("Hồ sơ gồm", "Giấy chứng sinh"), (SHOWN, "CCCD")) == [
+        rules.DOCUMENT_REQUIRED,
+        rules.DOCUMENT_REQUIRED,
+        rules.DOCUMENT_IN_PERSON,
+    ]
+    # One case group alone is the list itself.
+    assert _uses(("Hồ sơ đăng ký tạm trú", "Tờ khai CT01")) == [rules.DOCUMENT_REQUIRED]
+
+
+def test_missing_documents_are_the_required_ones_without_a_file() -> None:
+    uses = {1: rules.DOCUMENT_REQUIRED, 2: rules.DOCUMENT_OPTIONAL, 3: rules.DOCUMENT_REQUIRED}
+    assert rules.missing_documents(uses, [3]) == [1]
+    assert rules.missing_documents(uses, [1, 3]) == []
+    assert rules.missing_documents(uses, []) == [1, 3]
+
+
+def test_the_missing_document_message_names_it_briefly() -> None:
+    assert "«Giấy chứng sinh»" in rules.missing_document_message("Giấy chứng sinh")
+    long = rules.missing_document_message("Giấy tờ " * 60)
+    assert "…»" in long and len(long) < 180

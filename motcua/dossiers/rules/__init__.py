@@ -5,7 +5,8 @@
 * :mod:`.processes` — internal (interconnected) processes and their step deadlines;
 * :mod:`.clock` — appointment, pauses, the national on-time test, late charge;
 * :mod:`.late` — apology and new appointment, deadline warnings;
-* :mod:`.codes` — the dossier code and the public-lookup verifier.
+* :mod:`.codes` — the dossier code and the public-lookup verifier;
+* :mod:`.postal` — postal item numbers (số hiệu bưu gửi).
 
 Everything public is re-exported here: ``from motcua.dossiers.rules import next_status``.
 """
@@ -49,6 +50,12 @@ from motcua.dossiers.rules.late import (
     apology_timing_note,
     check_new_appointment,
     warning_level,
+)
+from motcua.dossiers.rules.postal import (
+    normalise_item_number,
+    postal_item_problem,
+    s10_check_digit,
+    s10_item_number,
 )
 from motcua.dossiers.rules.processes import (
     ParallelStage,
@@ -169,11 +176,15 @@ __all__ = [
     "late_charge",
     "national_code",
     "next_status",
+    "normalise_item_number",
     "parse_dossier_code",
     "pauses_from_history",
     "plan_step_deadlines",
+    "postal_item_problem",
     "process_budget_hours",
     "require_reason",
+    "s10_check_digit",
+    "s10_item_number",
     "spans_agencies",
     "statuses_for_national_code",
     "step_due",

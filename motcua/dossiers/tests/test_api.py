@@ -439,6 +439,8 @@ def test_422_names_the_field(province: Province) -> None:
 
 
 def test_intake_by_procedure_and_agency_code(province: Province) -> None:
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
     response = _session(province.counter).post(
         API,
         {
@@ -446,11 +448,48 @@ def test_intake_by_procedure_and_agency_code(province: Province) -> None:
             "agency_code": "h01.30307",
             "applicant": {"name": "Võ Thị Sáu", "id_number": "089190009999"},
             "channel": "postal",
-            "postal_item_number": "EB123456789VN",
+            "postal_item_number": "EB123456785VN",
         },
     )
     assert response.status_code == 201, response.content
-    assert response.json()["channel"] == "postal"
+    body = response.json()
+    assert body["channel"] == "postal" and body["postal_item_number"] == "EB123456785VN"
+
+
+def test_postal_intake_of_a_procedure_without_postal_filing_is_422(province: Province) -> None:
+    """The catalog says the procedure takes no postal dossiers: refused, nothing saved."""
+    response = _session(province.counter).post(
+        API,
+        {
+            "offering_id": province.offering.pk,
+            "applicant": {"name": "Võ Thị Sáu", "id_number": "089190009999"},
+            "channel": "postal",
+            "postal_item_number": "EB123456785VN",
+        },
+    )
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["field"] == "channel"
+    assert "Thủ tục này không nhận hồ sơ qua bưu chính" in body["message"]
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["EB123456789VN", "12", "EB 1234-5678 VN", "ÉB123456785VN"])
+def test_a_malformed_postal_item_number_is_422(province: Province, number: str) -> None:
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
+    response = _session(province.counter).post(
+        API,
+        {
+            "offering_id": province.offering.pk,
+            "applicant": {"name": "Võ Thị Sáu", "id_number": "089190009999"},
+            "channel": "postal",
+            "postal_item_number": number,
+        },
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "postal_item_number"
+    assert not Dossier.objects.exists()
 
 
 def test_403_carries_the_reason(province: Province) -> None:
@@ -566,3 +605,29 @@ def test_intake_refuses_a_document_id_not_of_the_procedure(province: Province) -
         assert (Dossier.objects.count(), AuditEvent.objects.count()) == before
     body["documents"][1]["required_document_id"] = own.pk
     assert counter.post(API, body).status_code == 201
+
+
+def test_returning_a_result_by_post_requires_the_postal_item_number(province: Province) -> None:
+    p = province
+    dossier = p.receive(return_method="post")
+    processed = p.process(dossier.code or "")
+    counter = _session(p.counter)
+    url = f"{API}/{dossier.code}/actions"
+    response = counter.post(url, {"action": "return_result", "expected_version": processed.version})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["field"] == "postal_item_number" and "số hiệu bưu gửi" in body["message"]
+    assert Dossier.objects.get().status == Status.PROCESSED
+
+    response = counter.post(
+        url,
+        {
+            "action": "return_result",
+            "expected_version": processed.version,
+            "postal_item_number": "EL123456785VN",
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "returned" and body["return_postal_item_number"] == "EL123456785VN"
+    assert body["events"][-1]["payload"]["postal_item_number"] == "EL123456785VN"

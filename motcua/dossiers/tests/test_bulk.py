@@ -114,6 +114,13 @@ def test_rows_are_coherent(bulk_province: Province) -> None:
         assert [e.occurred_at for e in log] == sorted(e.occurred_at for e in log)
         assert d.status == previous
         assert d.created_at == d.submitted_at and d.updated_at == log[-1].occurred_at
+        # A result returned by post carries its postal item number, as the service keeps it.
+        returned = [e for e in log if e.action == Action.RETURN_RESULT]
+        if d.return_method == "post" and returned:
+            assert rules.postal_item_problem(d.return_postal_item_number) is None
+            assert returned[0].payload["postal_item_number"] == d.return_postal_item_number
+        else:
+            assert d.return_postal_item_number == ""
 
         mine = steps[d.pk]
         assert d.spans_agencies == rules.spans_agencies(

@@ -105,6 +105,22 @@ def test_the_right_code_and_verifier_show_the_status(dossier: Dossier, verifier:
     assert response["Cache-Control"] == "no-store"
 
 
+def test_a_result_returned_by_post_shows_its_postal_item_number(province: Province) -> None:
+    p = province
+    d = p.receive(return_method="post")
+    p.process(d.code or "")
+    perform_action(
+        d.code or "",
+        Action.RETURN_RESULT,
+        acting_user=p.counter,
+        postal_item_number="EL123456785VN",
+    )
+    body = lookup(Client(), d.code or "", PHONE_TAIL).json()
+    assert body["status"] == "returned" and body["return_postal_item_number"] == "EL123456785VN"
+    page = Client().post(PAGE, {"code": d.code, "verifier": PHONE_TAIL}).content.decode()
+    assert "Số hiệu bưu gửi chứa kết quả" in page and "EL123456785VN" in page
+
+
 def test_the_code_is_read_forgivingly(dossier: Dossier) -> None:
     code = (dossier.code or "").lower()
     assert lookup(Client(), f"  {code} ", PHONE_TAIL).status_code == 200
@@ -362,6 +378,7 @@ def test_the_whole_body(dossier: Dossier) -> None:
         "current_agency": commune,
         "finished_at": None,
         "returned_at": None,
+        "return_postal_item_number": "",
         "events": [
             event("2025-03-03T09:00:00+07:00", "accept", "Tiếp nhận hồ sơ", commune),
             event("2025-03-03T09:30:00+07:00", "forward", "Chuyển bước tiếp theo", commune),

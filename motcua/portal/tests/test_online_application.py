@@ -212,6 +212,20 @@ def test_a_procedure_not_offered_online_is_refused(province: Province) -> None:
     assert not Dossier.objects.exists()
 
 
+def test_the_not_online_page_says_how_the_procedure_is_filed(province: Province) -> None:
+    """Its ways of filing are in person only: the page does not send people to the post."""
+    client = _client(_citizen())
+    html = client.get(_apply_url(province)).content.decode()
+    assert "Vui lòng nộp hồ sơ trực tiếp tại bộ phận một cửa." in html
+    assert "bưu chính" not in html
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
+    html = client.get(_apply_url(province)).content.decode()
+    assert (
+        "Vui lòng nộp hồ sơ trực tiếp tại bộ phận một cửa hoặc gửi qua dịch vụ bưu chính." in html
+    )
+
+
 def test_the_form_is_prefilled_from_the_account(online: Province) -> None:
     page = _client(_citizen()).get(_apply_url(online)).content.decode()
     assert 'value="Trương Mỹ Hạnh"' in page and f'value="{ID_NUMBER}"' in page
@@ -309,6 +323,107 @@ def test_no_file_or_no_pledge_is_refused(online: Province) -> None:
     assert response.status_code == 422
     assert "Vui lòng đánh dấu lời cam đoan" in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_a_missing_required_document_is_named_and_nothing_is_saved(online: Province) -> None:
+    """Both papers of the procedure are required: the declaration alone is refused, the
+    missing certificate named at its own input."""
+    client = _client(_citizen())
+    sequences = DossierCodeSequence.objects.count()
+    response = client.post(_apply_url(online), _form(online, **{"to-khai.pdf": PDF}))
+    assert response.status_code == 422
+    missing = online.procedure.documents.get(name="Giấy chứng sinh")
+    errors = response.context["form"].errors
+    assert list(errors) == [f"doc_{missing.pk}"]
+    assert "Chưa đính kèm giấy tờ bắt buộc «Giấy chứng sinh»" in errors[f"doc_{missing.pk}"][0]
+    html = response.content.decode()
+    assert f'aria-describedby="id_doc_{missing.pk}-error"' in html
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+    assert DossierCodeSequence.objects.count() == sequences
+
+
+def test_the_api_names_the_missing_required_document(online: Province) -> None:
+    client = _client(_citizen())
+    data = {**_form(online, **{"to-khai.pdf": PDF}), "offering_id": online.offering.pk}
+    response = client.post("/api/v1/online-applications", data)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    missing = online.procedure.documents.get(name="Giấy chứng sinh")
+    assert body["field"] == f"doc_{missing.pk}" and "«Giấy chứng sinh»" in body["message"]
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+
+
+def test_the_service_refuses_a_missing_required_document_too(online: Province) -> None:
+    from motcua.dossiers.attachments import Scan
+    from motcua.dossiers.errors import InvalidDossierInput
+    from motcua.portal.applications import apply_online
+    from motcua.testing.personas import APPLICANT
+
+    first, second = online.procedure.documents.order_by("pk")
+    with pytest.raises(InvalidDossierInput) as refused:
+        apply_online(
+            citizen=_citizen(),
+            offering=online.offering,
+            applicant=APPLICANT,
+            documents=[],
+            scans=[Scan(SimpleUploadedFile("to-khai.pdf", PDF), first.pk)],
+        )
+    assert refused.value.field == f"doc_{second.pk}"
+    assert not Dossier.objects.exists() and not Attachment.objects.exists()
+
+
+@pytest.fixture
+def birth_registration(province: Province) -> Any:
+    """The real birth registration record of the catalog (1.001193), offered online."""
+    import json
+
+    from motcua.catalog.models import Procedure, ProcedureOffering
+    from motcua.catalog.services import PACKAGED_DEMO, import_procedure_records
+
+    records = json.loads(PACKAGED_DEMO.read_text(encoding="utf-8"))["procedures"]
+    import_procedure_records([r for r in records if r["code"] == "1.001193"], source="test")
+    procedure = Procedure.objects.get(code="1.001193")
+    return ProcedureOffering.objects.create(agency=province.commune, procedure=procedure)
+
+
+def test_the_online_form_follows_the_catalog_s_real_documents(birth_registration: Any) -> None:
+    offering = birth_registration
+    documents = list(offering.procedure.documents.all())
+
+    def doc(start: str) -> Any:
+        (found,) = [d for d in documents if d.name.startswith(start)]
+        return found
+
+    page = _client(_citizen()).get(f"/nop-truc-tuyen/{offering.pk}/")
+    html = page.content.decode()
+    # Papers only shown at the counter, and the paper form for filing in person or by
+    # post, get no input; the interactive e-form and the birth certificate are required;
+    # the papers of particular cases are optional.
+    for start in ("Hộ chiếu/Thẻ căn cước công dân", "Tờ khai đăng ký khai sinh theo mẫu (nếu"):
+        assert f'name="doc_{doc(start).pk}"' not in html, start
+    required = {
+        row["doc"].pk: row["required"]
+        for _, rows in page.context["form"].document_groups()
+        for row in rows
+    }
+    assert required[doc("Mẫu hộ tịch điện tử tương tác").pk] is True
+    assert required[doc("Giấy chứng sinh; trường hợp").pk] is True
+    assert required[doc("Trường hợp trẻ em bị bỏ rơi").pk] is False
+    assert required[doc("Văn bản ủy quyền (được chứng thực)").pk] is False
+    assert list(required.values()).count(True) == 2 and len(required) == 5
+    assert html.count("(bắt buộc)</span>") == 2 and html.count("(nếu có)</span>") == 3
+    # The remarks and the papers not asked for are folded away, not lost.
+    assert html.count('<details class="apply-notes">') == 2
+    assert "Giấy tờ không cần đính kèm khi nộp trực tuyến (3)" in html
+
+
+def test_the_catalog_api_says_what_an_online_application_needs(birth_registration: Any) -> None:
+    body = Client().get(f"/api/v1/procedures/{birth_registration.procedure.code}").json()
+    uses = [(d["name"][:20], d["online"]) for d in body["documents"]]
+    assert ("Giấy chứng sinh; trư", "required") in uses
+    assert ("Hộ chiếu/Thẻ căn cướ", "in_person") in uses
+    assert ("Trường hợp trẻ em bị", "optional") in uses
+    assert all(isinstance(d["id"], int) for d in body["documents"])
 
 
 # --------------------------------------------------------------------------- afterwards
@@ -448,6 +563,24 @@ def test_a_result_returned_online_needs_its_electronic_copy(online: Province) ->
     assert b"".join(served.streaming_content) == PDF  # type: ignore[attr-defined]
 
 
+def test_the_citizen_sees_the_postal_item_number_of_a_result_sent_by_post(
+    online: Province,
+) -> None:
+    p = online
+    citizen = _client(_citizen())
+    data = _form(p, **{"to-khai.pdf": PDF, "chung-sinh.png": PNG})
+    data["return_method"] = "post"
+    assert citizen.post(_apply_url(p), data).status_code == 302
+    code = Dossier.objects.get().code or ""
+    perform_action(code, Action.ACCEPT, acting_user=p.counter)
+    p.process(code)
+    perform_action(
+        code, Action.RETURN_RESULT, acting_user=p.counter, postal_item_number="RR000000014VN"
+    )
+    page = citizen.get(f"/ho-so-cua-toi/{code}/").content.decode()
+    assert "Số hiệu bưu gửi chứa kết quả" in page and "RR000000014VN" in page
+
+
 def test_logging_in_leads_to_where_the_account_works(province: Province) -> None:
     citizen = _citizen()
     for username, landing in ((citizen.username, "/ho-so-cua-toi/"), ("tn.longxuyen", "/can-bo/")):
@@ -465,7 +598,7 @@ def test_logging_in_leads_to_where_the_account_works(province: Province) -> None
 def test_the_api_files_online_with_the_page_s_fields(online: Province) -> None:
     citizen = _citizen()
     client = _client(citizen)
-    data = _form(online, **{"to-khai.pdf": PDF})
+    data = _form(online, **{"to-khai.pdf": PDF, "chung-sinh.png": PNG})
     response = client.post(
         "/api/v1/online-applications", {**data, "offering_id": online.offering.pk}
     )
@@ -473,7 +606,7 @@ def test_the_api_files_online_with_the_page_s_fields(online: Province) -> None:
     body = response.json()
     dossier = Dossier.objects.get()
     assert body["code"] == dossier.code and body["status"] == Status.NEW_ONLINE
-    assert dossier.applicant_user_id == citizen.pk and dossier.attachments.count() == 1
+    assert dossier.applicant_user_id == citizen.pk and dossier.attachments.count() == 2
     # The applicant acts through the common endpoint too.
     response = client.post(
         f"/api/v1/dossiers/{dossier.code}/actions",
@@ -497,7 +630,8 @@ def test_the_api_names_the_field_at_fault_and_saves_nothing(
 ) -> None:
     client = _client(_citizen())
     content = change.pop("file", PDF)
-    data = {**_form(online, **{"a.pdf": content}), "offering_id": online.offering.pk, **change}
+    files = {"a.pdf": content, "b.png": PNG}
+    data = {**_form(online, **files), "offering_id": online.offering.pk, **change}
     response = client.post("/api/v1/online-applications", data)
     assert response.status_code == 422, response.content
     body = response.json()
