@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "motcua.printing",
     "motcua.integrations",
     "motcua.portal",
+    # Demo data and generated histories (nothing above imports it).
+    "motcua.simulation",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,6 @@ from motcua.accounts.roles import Role
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import import_procedure_records
 from motcua.dossiers import rules
-from motcua.dossiers.bulk import generate_bulk
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.dossiers.queries import natural_actions
 from motcua.dossiers.rules import Action, Actor, Status
@@ -30,6 +29,7 @@ from motcua.dossiers.services import (
     perform_action,
     receive_at_counter,
 )
+from motcua.simulation.bulk import generate_bulk
 from motcua.testing.personas import APPLICANT, BIRTH_RECORD, Province
 from motcua.worktime.queries import calendar_for
 
@@ -276,7 +276,7 @@ def test_codes_are_reserved_in_key_order(province: Province) -> None:
 
     from django.test.utils import CaptureQueriesContext
 
-    from motcua.dossiers.bulk import _reserve_codes
+    from motcua.simulation.bulk import _reserve_codes
 
     a, b = sorted([province.commune.pk, province.other_commune.pk])
     counts = {(b, date(2026, 3, 2)): 2, (a, date(2026, 3, 3)): 1, (a, date(2026, 3, 2)): 4}
