@@ -5,11 +5,15 @@
 * :mod:`.processes` — internal (interconnected) processes and their step deadlines;
 * :mod:`.clock` — appointment, pauses, the national on-time test, late charge;
 * :mod:`.late` — apology and new appointment, deadline warnings;
-* :mod:`.codes` — the dossier code and the public-lookup verifier.
+* :mod:`.codes` — the dossier code and the public-lookup verifier;
+* :mod:`.progress` — how a dossier moves through its steps and what that does to its
+  clock (the services and the bulk history writer both apply it).
 
-Everything public is re-exported here: ``from motcua.dossiers.rules import next_status``.
+Everything public of the first six is re-exported here: ``from motcua.dossiers.rules
+import next_status``; :mod:`.progress` is used as a module (``rules.progress.act``).
 """
 
+from motcua.dossiers.rules import progress
 from motcua.dossiers.rules.clock import (
     Pause,
     StepRecord,
@@ -27,6 +31,7 @@ from motcua.dossiers.rules.codes import (
     InvalidDossierCode,
     format_dossier_code,
     parse_dossier_code,
+    search_text,
     verifier_matches,
 )
 from motcua.dossiers.rules.late import (
@@ -149,7 +154,9 @@ __all__ = [
     "pauses_from_history",
     "plan_step_deadlines",
     "process_budget_hours",
+    "progress",
     "require_reason",
+    "search_text",
     "spans_agencies",
     "statuses_for_national_code",
     "step_due",

@@ -23,12 +23,7 @@ from motcua.dossiers import rules
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.dossiers.queries import natural_actions
 from motcua.dossiers.rules import Action, Actor, Status
-from motcua.dossiers.services import (
-    _search_text,
-    allowed_actions_for,
-    perform_action,
-    receive_at_counter,
-)
+from motcua.dossiers.services import allowed_actions_for, perform_action, receive_at_counter
 from motcua.simulation.bulk import generate_bulk
 from motcua.testing.personas import APPLICANT, BIRTH_RECORD, Province
 from motcua.worktime.queries import calendar_for
@@ -98,7 +93,9 @@ def test_rows_are_coherent(bulk_province: Province) -> None:
         assert parsed.received_on == timezone.localtime(d.submitted_at).date()
         key = (d.deciding_agency_id, parsed.received_on)
         highest[key] = max(highest[key], parsed.sequence)
-        assert d.search_text == _search_text(d)
+        assert d.search_text == rules.search_text(
+            d.code, d.applicant_name, d.applicant_phone, d.applicant_id_number
+        )
 
         # The event log: 1..n, version n, each move allowed by THE table, last = status.
         log = events[d.pk]
