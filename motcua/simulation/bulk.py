@@ -1124,10 +1124,10 @@ class _Run:
         name, id_number, phone, email, address = sim.applicant(tpl)
         code = plan.code
         channel = plan.channel
-        if channel is rules.Channel.IN_PERSON:
+        if channel is not rules.Channel.POSTAL:
+            # Online applicants collect the result at the counter too: a result returned
+            # online needs its electronic copy attached, which is not generated.
             return_method, postal = "counter", ""
-        elif channel is rules.Channel.ONLINE:
-            return_method, postal = "online", ""
         else:
             return_method, postal = "post", f"EL{sim.rng.randrange(10**8, 10**9)}VN"
         out.dossiers.append(

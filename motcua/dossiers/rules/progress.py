@@ -455,11 +455,15 @@ def resume(
 
 def apologise(cal: WorkCalendar, clock: Clock, new_due: datetime) -> Effect:
     """The deciding agency apologises and sets a new appointment (checked beforehand
-    with :func:`~motcua.dossiers.rules.late.check_new_appointment`)."""
+    with :func:`~motcua.dossiers.rules.late.check_new_appointment`). The event keeps
+    both appointments, in the calendar's time zone (form 04 prints them)."""
     assert clock.due_at is not None
     effect = Effect()
     effect.fields.update(new_appointment_at=new_due, due_at=new_due, apologies=clock.apologies + 1)
-    effect.payload.update(original_due=clock.due_at.isoformat(), new_due=new_due.isoformat())
+    local = cal.compiled.local
+    effect.payload.update(
+        original_due=local(clock.due_at).isoformat(), new_due=local(new_due).isoformat()
+    )
     return effect
 
 

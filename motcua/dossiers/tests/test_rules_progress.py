@@ -196,6 +196,25 @@ def test_an_unanswered_supplement_request_counts_the_dossier_finished_that_day()
     assert "late_agency_id" not in stopped.fields
 
 
+def test_an_apology_keeps_both_appointments_in_the_calendars_zone() -> None:
+    clock = Clock(status=Status.IN_PROGRESS, due_at=datetime.fromisoformat("2025-03-13T01:00Z"))
+    effect = progress.act(
+        CAL,
+        clock,
+        [],
+        Action.ISSUE_APOLOGY,
+        Status.IN_PROGRESS,
+        at(11, 9),
+        pauses=[],
+        new_due=at(18, 17),
+    )
+    assert effect.fields == {"new_appointment_at": at(18, 17), "due_at": at(18, 17), "apologies": 1}
+    assert effect.payload == {
+        "original_due": "2025-03-13T08:00:00+07:00",
+        "new_due": "2025-03-18T17:00:00+07:00",
+    }
+
+
 def test_a_return_to_the_previous_step_starts_it_again_with_its_officer() -> None:
     steps = _received()
     steps = _apply(steps, progress.hand_over(CAL, steps, steps[0], at(10, 9), [], by=5))
