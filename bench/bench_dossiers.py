@@ -8,7 +8,7 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432, wrk installed)::
 
 Steps: create the database ``motcua_bench_dossiers`` (dropped first), load the demo
 province (``motcua demo --no-serve`` in a subprocess), write ``--dossiers`` dossiers with
-:func:`motcua.dossiers.bulk.generate_bulk`, ``VACUUM ANALYZE``, issue API tokens (service
+:func:`motcua.simulation.bulk.generate_bulk`, ``VACUUM ANALYZE``, issue API tokens (service
 accounts of counters and of the staff holding the open dossiers' steps), start gunicorn
 (``--workers``, default 2 × cores + 1; ``DB_CONN_MAX_AGE=600``, ``DJANGO_DEBUG=0``) on a
 free port of 127.0.0.1 and load it from wrk (a second process, same machine):
@@ -452,8 +452,8 @@ def main() -> int:
         django.setup()
         from django.db import connection
 
-        from motcua.dossiers.bulk import generate_bulk
         from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+        from motcua.simulation.bulk import generate_bulk
 
         if not args.reuse_db:
             step = max(1, args.dossiers // 10)

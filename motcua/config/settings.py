@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "motcua.printing",
     "motcua.integrations",
     "motcua.portal",
+    # Demo data and generated histories (nothing above imports it).
+    "motcua.simulation",
 ]
 
 MIDDLEWARE = [

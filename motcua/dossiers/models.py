@@ -24,6 +24,7 @@ from motcua.dossiers.rules import (
     Channel,
     Status,
     appointment_view,
+    progress,
 )
 from motcua.worktime.rules import Timeliness
 
@@ -362,10 +363,10 @@ class DossierStep(models.Model):
     """A step of the process as this dossier runs through it (with its own deadline)."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Chưa đến"
-        ACTIVE = "active", "Đang xử lý"
-        DONE = "done", "Đã xong"
-        SKIPPED = "skipped", "Bỏ qua"
+        PENDING = progress.StepState.PENDING.value, "Chưa đến"
+        ACTIVE = progress.StepState.ACTIVE.value, "Đang xử lý"
+        DONE = progress.StepState.DONE.value, "Đã xong"
+        SKIPPED = progress.StepState.SKIPPED.value, "Bỏ qua"
 
     dossier = models.ForeignKey(
         Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False
@@ -410,6 +411,26 @@ class DossierStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_state_display()})"
+
+    def as_progress_step(self) -> progress.Step:
+        """This step as :mod:`motcua.dossiers.rules.progress` reads it (key: its id)."""
+        return progress.Step(
+            key=self.pk,
+            stage=self.stage,
+            branch=self.branch,
+            position=self.position,
+            name=self.name,
+            agency_id=self.agency_id,
+            unit_id=self.unit_id,
+            role=self.role,
+            hours=self.hours,
+            state=self.state,
+            started_at=self.started_at,
+            due_at=self.due_at,
+            finished_at=self.finished_at,
+            assignee_id=self.assignee_id,
+            timeliness=self.timeliness,
+        )
 
 
 class DossierEvent(models.Model):

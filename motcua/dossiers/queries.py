@@ -527,31 +527,13 @@ def _step_level(step: DossierStep, clock: Clock, paused: bool) -> str:
 
 
 def next_steps(steps: Sequence[DossierStep], finishing: DossierStep) -> list[DossierStep]:
-    """The steps that become active when ``finishing`` is done (as the service does)."""
-    same_branch = [
-        s
-        for s in steps
-        if s.stage == finishing.stage
-        and s.branch == finishing.branch
-        and s.position > finishing.position
-    ]
-    if same_branch:
-        return [min(same_branch, key=lambda s: s.position)]
-    if any(
-        s.stage == finishing.stage
-        and s.pk != finishing.pk
-        and s.state in (DossierStep.State.ACTIVE, DossierStep.State.PENDING)
-        for s in steps
-    ):
-        return []
-    later = [s for s in steps if s.stage > finishing.stage]
-    if not later:
-        return []
-    stage = min(s.stage for s in later)
-    firsts: dict[int, DossierStep] = {}
-    for s in sorted((s for s in later if s.stage == stage), key=lambda s: s.position):
-        firsts.setdefault(s.branch, s)
-    return list(firsts.values())
+    """The steps that become active when ``finishing`` is done (the rule:
+    :func:`motcua.dossiers.rules.progress.next_steps`, which the service applies)."""
+    by_pk = {s.pk: s for s in steps}
+    upcoming = rules.progress.next_steps(
+        [s.as_progress_step() for s in steps], finishing.as_progress_step()
+    )
+    return [by_pk[s.key] for s in upcoming]
 
 
 def natural_actions(

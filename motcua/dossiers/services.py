@@ -9,7 +9,7 @@ gets :class:`VersionConflict`), move the process steps, and append one immutable
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,8 +23,8 @@ from motcua.accounts.models import User
 from motcua.accounts.roles import Role
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering, RequiredDocument
-from motcua.catalog.queries import due_for, time_limit
-from motcua.catalog.rules import TimeLimit, fold
+from motcua.catalog.queries import time_limit
+from motcua.catalog.rules import TimeLimit
 from motcua.core.rows import Later, batched
 from motcua.dossiers import policy, rows, rules
 from motcua.dossiers.access import can_view_dossier
@@ -43,28 +43,10 @@ from motcua.dossiers.models import (
     DossierStep,
     ProcessStep,
 )
-from motcua.dossiers.rules import Action, Actor, Status
+from motcua.dossiers.rules import Action, Actor, Status, progress
+from motcua.dossiers.rules.progress import ADVANCING
 from motcua.worktime.queries import calendar_for
-from motcua.worktime.rules import (
-    WORKING_HOURS_PER_DAY,
-    WorkCalendar,
-    due_after,
-    working_hours_between,
-)
-
-#: Actions that finish the step the actor holds and start the next one (a handover,
-#: recorded on the process-control slip).
-ADVANCING = frozenset(
-    {
-        Action.FORWARD,
-        Action.SUBMIT_FOR_SIGNATURE,
-        Action.SIGN,
-        Action.MARK_RESULT_READY,
-        Action.RETURN_RESULT,
-    }
-)
-PAUSING = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT})
-RESUMING = frozenset({Action.SUPPLEMENT, Action.RECORD_PAYMENT})
+from motcua.worktime.rules import WORKING_HOURS_PER_DAY, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -130,16 +112,28 @@ def default_stages(
     ]
 
 
-def _stages_for(
+@dataclass(frozen=True)
+class OfferingProcess:
+    """The process a dossier of an offering runs through, as pure stages."""
+
+    stages: list[rules.Stage]
+    #: The defined step behind each step, in process order (``rules.iter_steps``); all
+    #: None for the default process.
+    sources: list[ProcessStep | None]
+    apply_cutoff: bool
+
+
+def offering_process(
     offering: ProcedureOffering, intake_agency: Agency, days: Decimal
-) -> tuple[list[rules.Stage], dict[int, ProcessStep], bool]:
-    """The process as pure stages (agency and unit refs are ids as text)."""
+) -> OfferingProcess:
+    """The offering's active process (agency and unit refs are ids as text), else the
+    default one (:func:`default_stages`, cut-off applied)."""
     process = getattr(offering, "process", None)
     if process is None or not process.is_active:
         default = default_stages(
             intake_agency=intake_agency, deciding_agency=offering.agency, working_days=days
         )
-        return default, {}, True
+        return OfferingProcess(default, [None] * len(default), True)
     by_stage: dict[int, dict[int, list[ProcessStep]]] = {}
     if "steps" in getattr(process, "_prefetched_objects_cache", {}):
         process_steps = list(process.steps.all())  # read with the offering
@@ -148,28 +142,29 @@ def _stages_for(
     for step in process_steps:
         by_stage.setdefault(step.stage, {}).setdefault(step.branch, []).append(step)
     stages: list[rules.Stage] = []
-    models_by_id: dict[int, ProcessStep] = {}
+    sources: list[ProcessStep | None] = []
     for stage_no in sorted(by_stage):
         branches = by_stage[stage_no]
         built = []
         for branch_no in sorted(branches):
             branch = []
             for step in sorted(branches[branch_no], key=lambda s: s.position):
-                pure = rules.ProcessStep(
-                    step.name,
-                    str(step.agency_id),
-                    str(step.unit_id) if step.unit_id else None,
-                    Actor(step.role),
-                    step.hours,
+                branch.append(
+                    rules.ProcessStep(
+                        step.name,
+                        str(step.agency_id),
+                        str(step.unit_id) if step.unit_id else None,
+                        Actor(step.role),
+                        step.hours,
+                    )
                 )
-                models_by_id[id(pure)] = step
-                branch.append(pure)
+                sources.append(step)
             built.append(tuple(branch))
         if len(built) == 1:
             stages.extend(built[0])
         else:
             stages.append(rules.ParallelStage(tuple(built)))
-    return stages, models_by_id, process.apply_cutoff
+    return OfferingProcess(stages, sources, process.apply_cutoff)
 
 
 def allocate_code(agency: Agency, received_at: datetime) -> str:
@@ -209,16 +204,6 @@ def _next_sequence_value(agency_id: int, day: date) -> int | None:
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
-
-
-def _search_text(dossier: Dossier) -> str:
-    parts = [
-        dossier.code or "",
-        dossier.applicant_name,
-        dossier.applicant_phone,
-        dossier.applicant_id_number,
-    ]
-    return fold(" ".join(p for p in parts if p))
 
 
 def _validate_applicant(applicant: ApplicantData) -> None:
@@ -371,7 +356,12 @@ def _new_dossier(
             if steps[0].unit_id is not None and _STEP_UNIT.is_cached(steps[0]):
                 dossier.current_unit = steps[0].unit
     dossier.code = allocate_code(offering.agency, at)
-    dossier.search_text = _search_text(dossier)
+    dossier.search_text = rules.search_text(
+        dossier.code,
+        dossier.applicant_name,
+        dossier.applicant_phone,
+        dossier.applicant_id_number,
+    )
     rows.DOSSIERS.insert([dossier])
     docs = rows.DOCUMENTS.insert(
         DossierDocument(
@@ -450,61 +440,43 @@ def _plan_clock(
     """
     assert dossier.offering is not None
     cal = calendar_for(dossier.deciding_agency)
-    days = Decimal(limit.working_days)
-    stages, models_by_id, _process_cutoff = _stages_for(dossier.offering, intake_agency, days)
-    apply_cutoff = limit.apply_cutoff
-    clock_started = rules.clock_start(cal, at, apply_cutoff=apply_cutoff)
-    # The appointment and the steps from the same minute (the clock counts whole minutes).
-    received = rules.clock_minute(at)
-    appointment = due_for(dossier.deciding_agency, received, limit)
-    planned = rules.plan_step_deadlines(cal, received, stages, apply_cutoff=apply_cutoff)
-    first_stage = planned[0].stage_index if planned else 0
+    process = offering_process(dossier.offering, intake_agency, Decimal(limit.working_days))
+    receipt = progress.receive(
+        cal,
+        at,
+        process.stages,
+        float(limit.working_days),
+        apply_cutoff=limit.apply_cutoff,
+        intake_agency_id=intake_agency.pk,
+        deciding_agency_id=dossier.deciding_agency_id,
+    )
     known = {a.pk: a for a in (intake_agency, dossier.deciding_agency) if a is not None}
     new_steps = []
-    for order, plan in enumerate(planned):
-        step = plan.step
-        model = models_by_id.get(id(step))
-        agency_id = int(step.agency_ref)
-        unit_id = int(step.unit_ref) if step.unit_ref else None
-        active = plan.stage_index == first_stage
+    for step, model in zip(receipt.steps, process.sources, strict=True):
         row = DossierStep(
             dossier=dossier,
             process_step=model,
-            stage=plan.stage_index,
-            branch=plan.branch_index or 0,
-            position=order,
+            stage=step.stage,
+            branch=step.branch,
+            position=step.position,
             name=step.name,
-            agency_id=agency_id,
-            unit_id=unit_id,
-            role=step.role.value,
+            agency_id=step.agency_id,
+            unit_id=step.unit_id,
+            role=step.role,
             hours=step.hours,
-            state=DossierStep.State.ACTIVE if active else DossierStep.State.PENDING,
-            started_at=clock_started if active else None,
-            due_at=plan.due_at,
+            state=step.state,
+            started_at=step.started_at,
+            due_at=step.due_at,
         )
         # The agencies are at hand (process steps are read with them): keep them on the
         # row so that showing the steps needs no query.
-        agency = model.agency if model is not None else known.get(agency_id)
+        agency = model.agency if model is not None else known.get(step.agency_id)
         if agency is not None:
             row.agency = agency
-        if unit_id is not None and model is not None and model.unit is not None:
+        if step.unit_id is not None and model is not None and model.unit is not None:
             row.unit = model.unit
         new_steps.append(row)
-    first = new_steps[0] if new_steps else None
-    fields = {
-        "received_at": at,
-        "legal_working_days": limit.working_days,
-        "clock_started_at": clock_started,
-        "appointment_at": appointment,
-        "due_at": appointment,
-        "current_agency_id": first.agency_id if first else intake_agency.pk,
-        "current_unit_id": first.unit_id if first else None,
-        "current_role": first.role if first else "",
-        "spans_agencies": rules.spans_agencies(
-            (s.agency_id for s in new_steps), dossier.deciding_agency_id, intake_agency.pk
-        ),
-    }
-    return fields, new_steps
+    return {**receipt.fields, "legal_working_days": limit.working_days}, new_steps
 
 
 @transaction.atomic
@@ -606,7 +578,7 @@ def submit_online(
     now = _now(at)
     actor = Actor.APPLICANT if acting_user is not None else Actor.SYSTEM
     rules.next_status(None, Action.SUBMIT_ONLINE, actor)
-    intake = _online_intake_agency(offering.agency)
+    intake = online_intake_agency(offering.agency)
     dossier = _new_dossier(
         offering=offering,
         intake_agency=intake,
@@ -635,20 +607,21 @@ def submit_online(
     return dossier
 
 
-def _online_intake_agency(deciding: Agency) -> Agency:
-    """Online dossiers wait at the one-stop unit of the deciding agency (or the agency)."""
-    child = (
-        Agency.objects.filter(
-            parent=deciding,
-            kind__in=[Agency.Kind.ONE_STOP_UNIT, Agency.Kind.SERVICE_CENTER],
-            receives_dossiers=True,
+#: The receiving points of an agency where its online dossiers wait.
+_ONLINE_INTAKE_KINDS = (Agency.Kind.ONE_STOP_UNIT, Agency.Kind.SERVICE_CENTER)
+
+
+def online_intake_agency(deciding: Agency, children: Iterable[Agency] | None = None) -> Agency:
+    """Online dossiers wait at the one-stop unit of the deciding agency (or the agency).
+
+    ``children``: the deciding agency's children when the caller has them (else read).
+    """
+    if children is None:
+        children = Agency.objects.filter(
+            parent=deciding, kind__in=_ONLINE_INTAKE_KINDS, receives_dossiers=True
         )
-        .order_by("pk")
-        .first()
-    )
-    if child is not None:
-        return child
-    return deciding
+    candidates = [a for a in children if a.kind in _ONLINE_INTAKE_KINDS and a.receives_dossiers]
+    return min(candidates, key=lambda a: a.pk) if candidates else deciding
 
 
 # --------------------------------------------------------------------------- actions
@@ -958,7 +931,12 @@ class _KnownRows:
 
 
 class _Handler:
-    """The effect of one action on the dossier fields and its steps."""
+    """The effect of one action on the dossier fields and its steps.
+
+    What is checked (who may hand over to whom, the electronic result, the new
+    appointment) is here; what the action does to the steps and the clock is
+    :mod:`motcua.dossiers.rules.progress`, which the bulk history writer applies too.
+    """
 
     def __init__(
         self,
@@ -1002,28 +980,78 @@ class _Handler:
         new_due: datetime | None,
         postal_item_number: str = "",
     ) -> None:
-        action, to = self.action, self.transition.to
+        action = self.action
         if action is Action.ACCEPT:
             self._accept()
         elif action is Action.ASSIGN:
             self._assign(assignee)
         elif action is Action.RETURN_TO_PREVIOUS:
             self._return_to_previous()
-        elif action in ADVANCING:
-            if action is Action.RETURN_RESULT:
-                self._check_electronic_result()
-                self._record_postal_return(postal_item_number)
-            self._advance()
-            if action is Action.RETURN_RESULT:
-                self.fields["returned_at"] = self.now
-        elif action in PAUSING:
-            self._pause()
-        elif action in RESUMING:
-            self._resume()
-        elif action is Action.ISSUE_APOLOGY:
-            self._apologise(new_due, reason)
-        if to in rules.FINISHED and Status(self.dossier.status) not in rules.FINISHED:
-            self._finish(to)
+        else:
+            finishing = None
+            notice = ""
+            if action in ADVANCING:
+                if action is Action.RETURN_RESULT:
+                    self._check_electronic_result()
+                    self._record_postal_return(postal_item_number)
+                finishing = self._handed_over()
+            elif action is Action.ISSUE_APOLOGY:
+                notice = self._check_new_appointment(new_due, reason)
+            effect = progress.act(
+                self.cal,
+                self._clock(),
+                self._progress_steps(),
+                action,
+                self.transition.to,
+                self.now,
+                pauses=self._pauses(),
+                finishing=finishing,
+                by=getattr(self.user, "pk", None),
+                new_due=new_due,
+                notice=notice,
+            )
+            self._take(effect)
+
+    def _take(self, effect: progress.Effect) -> None:
+        """Apply what :mod:`~motcua.dossiers.rules.progress` decided to the rows."""
+        by_pk = {s.pk: s for s in self.steps}
+        self.fields.update(effect.fields)
+        self.payload.update(effect.payload)
+        self.step_updates.extend((by_pk[u.key], u.changes) for u in effect.updates)
+        if effect.finished is not None:
+            self.finished_step = by_pk[effect.finished.key]
+            self.from_agency_id = effect.from_agency_id
+            self.step_timeliness = effect.timeliness
+        if effect.to_agency_id is not None:
+            self.to_agency_id = effect.to_agency_id
+
+    def _clock(self) -> progress.Clock:
+        d = self.dossier
+        return progress.Clock(
+            status=d.status,
+            received_at=d.received_at,
+            clock_started_at=d.clock_started_at,
+            appointment_at=d.appointment_at,
+            new_appointment_at=d.new_appointment_at,
+            due_at=d.due_at,
+            paused_since=d.paused_since,
+            supplement_requests=d.supplement_requests,
+            apologies=d.apologies,
+            apology_issued_at=max(
+                (e.occurred_at for e in self.events if e.action == Action.ISSUE_APOLOGY),
+                default=None,
+            ),
+        )
+
+    def _progress_steps(self) -> list[progress.Step]:
+        return [s.as_progress_step() for s in self.steps]
+
+    def _pauses(self) -> list[rules.Pause]:
+        """Clock pauses, read once per action from the event log."""
+        if self._pause_cache is None:
+            history = [(e.occurred_at, e.to_status) for e in self.events if e.to_status]
+            self._pause_cache = rules.pauses_from_history(history)
+        return self._pause_cache
 
     def _check_electronic_result(self) -> None:
         """A result returned online is its electronic copy: it must be attached first
@@ -1069,133 +1097,32 @@ class _Handler:
             self.to_agency_id = self.dossier.intake_agency_id
 
     # -- steps
-    def _finish_step(self, step: DossierStep) -> None:
-        timeliness = rules.step_timeliness(
-            self.cal, step.started_at or self.now, self.now, step.hours, self._step_pauses(step)
-        )
-        self.step_updates.append(
-            (
-                step,
-                {
-                    "state": DossierStep.State.DONE,
-                    "finished_at": self.now,
-                    "timeliness": timeliness.value,
-                    "assignee_id": step.assignee_id or getattr(self.user, "pk", None),
-                },
-            )
-        )
-        self.finished_step = step
-        self.from_agency_id = step.agency_id
-        self.step_timeliness = timeliness.value
-
-    def _step_pauses(self, step: DossierStep) -> list[rules.Pause]:
-        return [
-            p for p in self._pauses() if step.started_at and (p[1] or self.now) > step.started_at
-        ]
-
-    def _pauses(self) -> list[rules.Pause]:
-        """Clock pauses, read once per action from the event log."""
-        if self._pause_cache is None:
-            history = [(e.occurred_at, e.to_status) for e in self.events if e.to_status]
-            self._pause_cache = rules.pauses_from_history(history)
-        return self._pause_cache
-
-    def _start_steps(self, steps: list[DossierStep], assignee: User | None = None) -> None:
-        for step in steps:
-            due = rules.step_due(self.cal, self.now, step.hours)
-            update: dict[str, Any] = {
-                "state": DossierStep.State.ACTIVE,
-                "started_at": self.now,
-                "due_at": due,
-                "finished_at": None,
-                "timeliness": "",
-            }
-            if assignee is not None:
-                update["assignee_id"] = assignee.pk
-            self.step_updates.append((step, update))
-        if steps:
-            first = steps[0]
-            self.to_agency_id = first.agency_id
-            self.fields.update(
-                current_agency_id=first.agency_id,
-                current_unit_id=first.unit_id,
-                current_role=first.role,
-                assignee_id=assignee.pk if assignee else None,
-            )
-            self.payload["next_steps"] = [s.name for s in steps]
-            # Parallel branches start at several agencies at once (the control slip).
-            self.payload["next_agencies"] = sorted({s.agency_id for s in steps})
-
-    def _next_steps(self, finishing: DossierStep) -> list[DossierStep]:
-        """Steps that become active once ``finishing`` is done."""
-        steps = self.steps
-        same_branch = [
-            s
-            for s in steps
-            if s.stage == finishing.stage
-            and s.branch == finishing.branch
-            and s.position > finishing.position
-        ]
-        if same_branch:
-            return [min(same_branch, key=lambda s: s.position)]
-        others_open = [
-            s
-            for s in steps
-            if s.stage == finishing.stage
-            and s.pk != finishing.pk
-            and s.state in (DossierStep.State.ACTIVE, DossierStep.State.PENDING)
-        ]
-        if others_open:
-            return []  # the other parallel branches have not joined yet
-        later = [s for s in steps if s.stage > finishing.stage]
-        if not later:
-            return []
-        next_stage = min(s.stage for s in later)
-        stage_steps = [s for s in later if s.stage == next_stage]
-        firsts: dict[int, DossierStep] = {}
-        for s in sorted(stage_steps, key=lambda s: s.position):
-            firsts.setdefault(s.branch, s)
-        return list(firsts.values())
-
-    def _advance(self) -> None:
+    def _handed_over(self) -> progress.Step | None:
+        """The step a handover ends (None: the counter returns a result no step holds)."""
         step = self.held or (self.active[0] if self.active and self.actor is Actor.SYSTEM else None)
         if step is None:
             if self.action in (Action.RETURN_RESULT, Action.MARK_RESULT_READY):
-                return  # nothing left in the process: the counter returns the result
+                return None  # nothing left in the process: the counter returns the result
             raise InvalidDossierInput("Bạn không giữ bước xử lý nào của hồ sơ này.", "action")
-        upcoming = self._next_steps(step)
+        finishing = step.as_progress_step()
+        upcoming = progress.next_steps(self._progress_steps(), finishing)
+        to_leaders = bool(upcoming) and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
         if (
             self.action is Action.FORWARD
             and Status(self.dossier.status) is Status.IN_PROGRESS
-            and upcoming
-            and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
+            and to_leaders
         ):
             raise InvalidDossierInput(
                 "Bước tiếp theo là lãnh đạo phê duyệt, ký: chọn «Trình ký».", "action"
             )
-        if self.action is Action.SUBMIT_FOR_SIGNATURE and not (
-            upcoming and all(s.role == Actor.AGENCY_LEADER.value for s in upcoming)
-        ):
+        if self.action is Action.SUBMIT_FOR_SIGNATURE and not to_leaders:
             # Otherwise the dossier would wait "for signature" at a step no leader holds.
             raise InvalidDossierInput(
                 "Bước tiếp theo không phải bước lãnh đạo phê duyệt, ký: chọn «Chuyển bước "
                 "tiếp theo».",
                 "action",
             )
-        self._finish_step(step)
-        self._start_steps(upcoming)
-        still_open = [s for s in self.active if s.pk != step.pk]
-        if not upcoming and still_open:
-            # A parallel branch ended before the others: the dossier is now with them.
-            first = still_open[0]
-            self.fields.update(
-                current_agency_id=first.agency_id,
-                current_unit_id=first.unit_id,
-                current_role=first.role,
-                assignee_id=first.assignee_id,
-            )
-        elif not upcoming:
-            self.fields.update(current_role="", assignee_id=None)
+        return finishing
 
     def _assign(self, assignee: User | None) -> None:
         if assignee is None:
@@ -1209,16 +1136,25 @@ class _Handler:
             raise InvalidDossierInput(
                 "Lãnh đạo phòng chỉ phân công chuyên viên của phòng mình.", "assignee"
             )
-        agency_ids = {s.agency_id for s in self.active}
         if self.held is not None and self.held.role != Actor.SPECIALIST.value:
-            upcoming = self._next_steps(self.held)
-            agency_ids = {s.agency_id for s in upcoming}
-            if assignee.agency_id not in agency_ids:
+            steps, held = self._progress_steps(), self.held.as_progress_step()
+            upcoming = progress.next_steps(steps, held)
+            if assignee.agency_id not in {s.agency_id for s in upcoming}:
                 raise InvalidDossierInput(
                     "Chuyên viên phải thuộc cơ quan xử lý bước tiếp theo.", "assignee"
                 )
-            self._finish_step(self.held)
-            self._start_steps(upcoming, assignee)
+            self._take(
+                progress.hand_over(
+                    self.cal,
+                    steps,
+                    held,
+                    self.now,
+                    self._pauses(),
+                    by=getattr(self.user, "pk", None),
+                    upcoming=upcoming,
+                    assignee_id=assignee.pk,
+                )
+            )
         else:
             # Each agency assigns its own staff to the step it holds (parallel branches:
             # not the step another agency holds at the same time).
@@ -1242,73 +1178,17 @@ class _Handler:
         self.payload["assignee"] = _actor_name(assignee)
 
     def _return_to_previous(self) -> None:
-        step = self.held
-        if step is None:
+        if self.held is None:
             raise InvalidDossierInput("Bạn không giữ bước xử lý nào của hồ sơ này.", "action")
-        done = [
-            s for s in self.steps if s.state == DossierStep.State.DONE and s.finished_at is not None
-        ]
-        if not done:
+        previous = progress.previous_step(self._progress_steps())
+        if previous is None:
             raise InvalidDossierInput("Không có bước trước để trả lại.", "action")
-        previous = max(done, key=lambda s: (s.finished_at, s.pk))
-        self.step_updates.append(
-            (step, {"state": DossierStep.State.PENDING, "started_at": None, "assignee_id": None})
-        )
-        self.finished_step = step
-        self.from_agency_id = step.agency_id
-        self._start_steps([previous])
-        self.step_updates[-1][1]["assignee_id"] = previous.assignee_id
+        self._take(progress.send_back(self.cal, self.held.as_progress_step(), previous, self.now))
 
     # -- clock
-    def _pause(self) -> None:
-        if self.action is Action.REQUEST_SUPPLEMENT:
-            self.fields["supplement_requests"] = self.dossier.supplement_requests + 1
-        if self.dossier.received_at is not None:
-            self.fields["paused_since"] = self.now
-
-    def _resume(self) -> None:
-        started = self.dossier.paused_since
-        if started is None:
-            return
-        # Read to the minute, as the dossier's clock (rules.clock_minute).
-        paused_hours = working_hours_between(
-            self.cal, rules.clock_minute(started), rules.clock_minute(self.now)
-        )
-        if self.dossier.appointment_at is not None:
-            pauses = [*self._closed_pauses(), (started, self.now)]
-            self.fields["due_at"] = self._current_appointment(pauses)
-        if paused_hours > 0:
-            for step in self.active:
-                if step.due_at is not None:
-                    shifted = due_after(
-                        self.cal, step.due_at, working_hours=paused_hours, apply_cutoff=False
-                    )
-                    self.step_updates.append((step, {"due_at": shifted}))
-        self.fields["paused_since"] = None
-        self.payload["paused_working_hours"] = round(paused_hours, 2)
-
-    def _closed_pauses(self) -> list[rules.Pause]:
-        return [p for p in self._pauses() if p[1] is not None]
-
-    def _current_appointment(
-        self, pauses: list[rules.Pause], apology: rules.NewAppointment | None = None
-    ) -> datetime:
-        """The appointment in force (``Dossier.due_at``): the receipt's or the apology's,
-        pushed back by the clock's pauses (:func:`rules.current_appointment`)."""
-        d = self.dossier
-        assert d.appointment_at is not None
-        if apology is None and d.new_appointment_at is not None:
-            issued = [e.occurred_at for e in self.events if e.action == Action.ISSUE_APOLOGY]
-            apology = rules.NewAppointment(max(issued, default=self.now), d.new_appointment_at)
-        return rules.current_appointment(
-            self.cal,
-            d.appointment_at,
-            pauses,
-            new_appointment=apology,
-            clock_started_at=d.clock_started_at,
-        )
-
-    def _apologise(self, new_due: datetime | None, reason: str) -> None:
+    def _check_new_appointment(self, new_due: datetime | None, reason: str) -> str:
+        """The new appointment checked (``apology_refusal`` first, as the pages offer it);
+        how much notice it gives (``rules.ApologyTiming``)."""
         refusal = apology_refusal(self.dossier, self.now)
         if refusal is not None:
             raise InvalidDossierInput(refusal.message, "new_due")
@@ -1328,66 +1208,7 @@ class _Handler:
             )
         except rules.ApologyNotAllowed as exc:
             raise InvalidDossierInput(str(exc), "new_due") from exc
-        apology = rules.NewAppointment(self.now, new_due)
-        self.fields.update(
-            new_appointment_at=new_due,
-            due_at=self._current_appointment(self._closed_pauses(), apology),
-            apologies=self.dossier.apologies + 1,
-        )
-        # ``notice``: in time, on short notice or after the deadline (a late apology).
-        self.payload.update(
-            original_due=current_due.isoformat(), new_due=new_due.isoformat(), notice=timing.value
-        )
-
-    def _finish(self, to: Status) -> None:
-        for step in self.active:
-            if step is not self.finished_step and all(s is not step for s, _ in self.step_updates):
-                self.step_updates.append(
-                    (step, {"state": DossierStep.State.SKIPPED, "finished_at": self.now})
-                )
-        self.fields["finished_at"] = self.now
-        self.fields["paused_since"] = None
-        if to is Status.REFUSED_INTAKE or self.dossier.appointment_at is None:
-            return
-        unanswered = None
-        if Status(self.dossier.status) is Status.SUPPLEMENT_REQUESTED:
-            unanswered = self.dossier.paused_since
-        pauses = self._pauses()
-        timeliness = rules.dossier_timeliness(
-            self.cal,
-            due_at=self.dossier.appointment_at,
-            finished_at=self.now,
-            pauses=pauses,
-            supplement_requests=self.dossier.supplement_requests,
-            unanswered_supplement_requested_at=unanswered,
-            clock_started_at=self.dossier.clock_started_at,
-        )
-        self.fields["timeliness"] = timeliness.value
-        if timeliness.value == "late":
-            self._charge_late()
-
-    def _charge_late(self) -> None:
-        updates = {s.pk: u for s, u in self.step_updates}
-        records = []
-        started = [s for s in self.steps if s.started_at is not None]
-        for step in sorted(started, key=lambda s: (s.started_at, s.pk)):
-            finished = updates.get(step.pk, {}).get("finished_at", step.finished_at)
-            records.append(
-                rules.StepRecord(
-                    agency_ref=str(step.agency_id),
-                    step_name=step.name,
-                    due_at=step.due_at or self.now,
-                    finished_at=finished,
-                )
-            )
-        charged = rules.late_charge(records, dossier_late=True, now=self.now)
-        if charged:
-            worst = charged[0]
-            self.fields["late_agency_id"] = int(worst.agency_ref)
-            self.fields["late_step_name"] = worst.step_name
-            self.payload["late_steps"] = [
-                {"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged
-            ]
+        return timing.value
 
     def apply_steps(self) -> Later[int]:
         return rows.STEPS.update_each_later(

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from motcua.accounts.demo import DEMO_PASSWORD, create_demo_staff
 from motcua.accounts.models import User
 from motcua.agencies.services import EnsureResult
+from motcua.simulation.staff import DEMO_PASSWORD, create_demo_staff
 
 LONG_XUYEN = "H01.30307"
 CHAU_DOC = "H01.30316"

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from motcua.agencies.demo import build_demo_province
 from motcua.agencies.models import Agency
 from motcua.agencies.services import (
     EnsureResult,
@@ -19,6 +18,7 @@ from motcua.agencies.services import (
     save_agency,
 )
 from motcua.agencies.unit_sources import load_units
+from motcua.simulation.province import build_demo_province
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,14 @@
 * :mod:`.late` — apology and new appointment, deadline warnings;
 * :mod:`.codes` — the dossier code and the public-lookup verifier;
 * :mod:`.postal` — postal item numbers (số hiệu bưu gửi).
+* :mod:`.progress` — how a dossier moves through its steps and what that does to its
+  clock (the services and the bulk history writer both apply it).
 
-Everything public is re-exported here: ``from motcua.dossiers.rules import next_status``.
+Everything public of the first six is re-exported here: ``from motcua.dossiers.rules
+import next_status``; :mod:`.progress` is used as a module (``rules.progress.act``).
 """
 
+from motcua.dossiers.rules import progress
 from motcua.dossiers.rules.clock import (
     AppointmentView,
     NewAppointment,
@@ -33,6 +37,7 @@ from motcua.dossiers.rules.codes import (
     InvalidDossierCode,
     format_dossier_code,
     parse_dossier_code,
+    search_text,
     verifier_matches,
 )
 from motcua.dossiers.rules.late import (
@@ -182,9 +187,11 @@ __all__ = [
     "plan_step_deadlines",
     "postal_item_problem",
     "process_budget_hours",
+    "progress",
     "require_reason",
     "s10_check_digit",
     "s10_item_number",
+    "search_text",
     "spans_agencies",
     "statuses_for_national_code",
     "step_due",

@@ -17,12 +17,14 @@ from datetime import date, datetime
 from typing import Final, NamedTuple
 
 from motcua.agencies.rules import InvalidAgencyCode, validate_agency_code
+from motcua.catalog.rules import fold
 
 __all__ = [
     "DossierCode",
     "InvalidDossierCode",
     "format_dossier_code",
     "parse_dossier_code",
+    "search_text",
     "verifier_matches",
 ]
 
@@ -161,3 +163,9 @@ def verifier_matches(given: str, phone: str | None, id_number: str | None) -> bo
     phone_ok = hmac.compare_digest(probe, phone_tail or _DUMMY) and phone_tail is not None
     id_ok = hmac.compare_digest(probe, id_tail or _DUMMY) and id_tail is not None
     return phone_ok or id_ok
+
+
+def search_text(code: str | None, applicant_name: str, phone: str, id_number: str) -> str:
+    """The folded text officers find a dossier by: its code, the applicant's name, phone
+    and identity number (lower case, no diacritics: :func:`motcua.catalog.rules.fold`)."""
+    return fold(" ".join(p for p in (code or "", applicant_name, phone, id_number) if p))

@@ -41,7 +41,6 @@ from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import import_procedure_records
 from motcua.dossiers import access, policy, queries, rules
 from motcua.dossiers.access import NEWEST, visible_dossiers, visible_values
-from motcua.dossiers.bulk import generate_bulk
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.rules import Action, Status
 from motcua.dossiers.services import (
@@ -50,6 +49,7 @@ from motcua.dossiers.services import (
     receive_at_counter,
     submit_online,
 )
+from motcua.simulation.bulk import generate_bulk
 from motcua.testing.personas import APPLICANT, BIRTH_RECORD, DOCUMENTS, PASSWORD, Province
 
 _FLAG_EXISTING = importlib.import_module(

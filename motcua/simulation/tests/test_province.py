@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from motcua.agencies.demo import (
+from motcua.agencies.models import AdministrativeUnit, Agency
+from motcua.agencies.rules import validate_agency_code
+from motcua.agencies.services import EnsureResult
+from motcua.audit.models import AuditEvent
+from motcua.simulation.province import (
     CENTRAL_BRANCHES,
     DEPARTMENTS,
     PROVINCE_AGENCY_CODE,
     SERVICE_CENTER_CODE,
     build_demo_province,
 )
-from motcua.agencies.models import AdministrativeUnit, Agency
-from motcua.agencies.rules import validate_agency_code
-from motcua.agencies.services import EnsureResult
-from motcua.audit.models import AuditEvent
 
 Kind, Level = Agency.Kind, Agency.Level
 

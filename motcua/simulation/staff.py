@@ -1,4 +1,4 @@
-"""Demo staff accounts for the demo province (see motcua.agencies.demo).
+"""Demo staff accounts for the demo province (see motcua.simulation.province).
 
 One account per role at the provincial service centre, Sở Tư pháp, the provincial
 police and two wards, a province-wide agency administrator, and the superuser
@@ -18,14 +18,14 @@ from django.db import transaction
 from motcua.accounts.models import User
 from motcua.accounts.roles import ROLE_LABELS_VI, Role
 from motcua.accounts.services import create_staff_user, ensure_agency_admin_group
-from motcua.agencies.demo import (
+from motcua.agencies.models import Agency
+from motcua.audit.services import record_event
+from motcua.simulation.province import (
     PROVINCE_AGENCY_CODE,
     SERVICE_CENTER_CODE,
     commune_code,
     commune_service_center_code,
 )
-from motcua.agencies.models import Agency
-from motcua.audit.services import record_event
 
 DEMO_PASSWORD = "motcua-demo-2025"  # noqa: S105 (demo only, documented in the README)
 SUPERUSER_USERNAME = "admin"

@@ -10,7 +10,7 @@ services: the event log, step deadlines, timeliness and late charge are theirs. 
 the rules refuse is a bug of this module and raises (nothing is swallowed).
 
 Where: the offerings of the demo procedures whose every process step has a staff
-member who may hold it — with the demo accounts (``motcua.accounts.demo``) that is the
+member who may hold it — with the demo accounts (``motcua.simulation.staff``) that is the
 wards Long Xuyên and Châu Đốc, Sở Tư pháp, the provincial police, and (thanks to the
 accounts of :func:`ensure_generator_staff`) the social insurance, which the
 interconnected birth procedures need. Agencies without staff get no dossiers.
@@ -49,20 +49,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.accounts.demo import DEMO_PASSWORD, DemoLogin
 from motcua.accounts.models import User
 from motcua.accounts.roles import ROLE_LABELS_VI, Role
 from motcua.accounts.services import create_staff_user
-from motcua.agencies.demo import (
-    CENTRAL_BRANCHES,
-    PROVINCE_NAME,
-    PROVINCE_STATISTICS_CODE,
-    commune_code,
-)
 from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.agencies.rules import unit_name_in_text
 from motcua.agencies.unit_sources import GENERATION_2025
-from motcua.catalog.demo import demo_procedure_codes
 from motcua.catalog.models import ProcedureChannel, ProcedureOffering
 from motcua.dossiers import policy, rules
 from motcua.dossiers.attachment_services import add_attachment
@@ -83,6 +75,14 @@ from motcua.dossiers.services import (
     submit_online,
 )
 from motcua.printing.pdf import render_markup
+from motcua.simulation.procedures import demo_procedure_codes
+from motcua.simulation.province import (
+    CENTRAL_BRANCHES,
+    PROVINCE_NAME,
+    PROVINCE_STATISTICS_CODE,
+    commune_code,
+)
+from motcua.simulation.staff import DEMO_PASSWORD, DemoLogin
 from motcua.worktime.queries import calendar_for
 from motcua.worktime.rules import WORKING_HOURS_PER_DAY, CompiledCalendar
 
@@ -1229,7 +1229,7 @@ def generate_dossiers(
     """Create ``count`` demo dossiers over the last ``months`` months (see the module doc).
 
     ``progress(done, count)`` is called after each batch of dossiers (as
-    :func:`motcua.dossiers.bulk.generate_bulk` does).
+    :func:`motcua.simulation.bulk.generate_bulk` does).
     Raises :class:`GenerationError` when there is nothing to generate with, and lets any
     refusal of the services through.
     """

@@ -7,23 +7,23 @@ from typing import Any
 
 import pytest
 
-from motcua.accounts.demo import create_demo_staff
-from motcua.agencies.demo import build_demo_province
 from motcua.agencies.models import Agency
 from motcua.audit.models import AuditEvent
-from motcua.catalog.demo import DEMO_LOCAL_WORKING_DAYS, offer_demo_procedures
 from motcua.catalog.models import ProcedureOffering
 from motcua.catalog.services import PACKAGED_DEMO, import_procedures_file
 from motcua.dossiers import rules
-from motcua.dossiers.demo import (
+from motcua.dossiers.models import Process, ProcessStep
+from motcua.dossiers.rules import Actor
+from motcua.dossiers.services import dossier_time_limit
+from motcua.simulation.procedures import DEMO_LOCAL_WORKING_DAYS, offer_demo_procedures
+from motcua.simulation.processes import (
     BIRTH_INSURANCE,
     BIRTH_RESIDENCE_INSURANCE,
     define_demo_processes,
     split_budget,
 )
-from motcua.dossiers.models import Process, ProcessStep
-from motcua.dossiers.rules import Actor
-from motcua.dossiers.services import dossier_time_limit
+from motcua.simulation.province import build_demo_province
+from motcua.simulation.staff import create_demo_staff
 
 
 def build_demo_world(settings: Any) -> None:

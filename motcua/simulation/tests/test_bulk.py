@@ -20,16 +20,11 @@ from motcua.accounts.roles import Role
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.services import import_procedure_records
 from motcua.dossiers import rules
-from motcua.dossiers.bulk import generate_bulk
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.dossiers.queries import natural_actions
 from motcua.dossiers.rules import Action, Actor, Status
-from motcua.dossiers.services import (
-    _search_text,
-    allowed_actions_for,
-    perform_action,
-    receive_at_counter,
-)
+from motcua.dossiers.services import allowed_actions_for, perform_action, receive_at_counter
+from motcua.simulation.bulk import generate_bulk
 from motcua.testing.personas import APPLICANT, BIRTH_RECORD, Province
 from motcua.worktime.queries import calendar_for
 
@@ -58,6 +53,9 @@ def _add_plain_offering(p: Province) -> ProcedureOffering:
 @pytest.fixture
 def bulk_province(province: Province) -> Province:
     _add_plain_offering(province)
+    # Post is sent only for procedures whose page says they take it.
+    province.procedure.offers_postal_submission = True
+    province.procedure.save(update_fields=["offers_postal_submission"])
     done = generate_bulk(COUNT, seed=7, months=2, batch_size=100)
     assert done == COUNT
     return province
@@ -98,7 +96,9 @@ def test_rows_are_coherent(bulk_province: Province) -> None:
         assert parsed.received_on == timezone.localtime(d.submitted_at).date()
         key = (d.deciding_agency_id, parsed.received_on)
         highest[key] = max(highest[key], parsed.sequence)
-        assert d.search_text == _search_text(d)
+        assert d.search_text == rules.search_text(
+            d.code, d.applicant_name, d.applicant_phone, d.applicant_id_number
+        )
 
         # The event log: 1..n, version n, each move allowed by THE table, last = status.
         log = events[d.pk]
@@ -283,7 +283,7 @@ def test_codes_are_reserved_in_key_order(province: Province) -> None:
 
     from django.test.utils import CaptureQueriesContext
 
-    from motcua.dossiers.bulk import _reserve_codes
+    from motcua.simulation.bulk import _reserve_codes
 
     a, b = sorted([province.commune.pk, province.other_commune.pk])
     counts = {(b, date(2026, 3, 2)): 2, (a, date(2026, 3, 3)): 1, (a, date(2026, 3, 2)): 4}

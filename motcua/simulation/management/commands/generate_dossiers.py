@@ -2,8 +2,8 @@
 
 Default: every dossier is made by the real services (receipt, handovers, supplement,
 apology, signature, return… with ``at=`` instants in working time), see
-:mod:`motcua.dossiers.generator`. ``--bulk`` writes large volumes directly for
-benchmarks (:mod:`motcua.dossiers.bulk`). Needs the demo province, staff, procedures and
+:mod:`motcua.simulation.generator`. ``--bulk`` writes large volumes directly for
+benchmarks (:mod:`motcua.simulation.bulk`). Needs the demo province, staff, procedures and
 processes (``motcua demo --no-serve``).
 """
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 self._summary(self._services(count, seed, months, progress))
 
     def _services(self, count: int, seed: int, months: int, progress: Any) -> Any:
-        from motcua.dossiers.generator import (
+        from motcua.simulation.generator import (
             GenerationError,
             ensure_generator_staff,
             generate_dossiers,
@@ -80,7 +80,7 @@ class Command(BaseCommand):
     def _bulk(self, count: int, seed: int, months: int, progress: Any) -> Any:
         """Direct writes for volume; the summary counts the rows made by this run."""
         try:
-            from motcua.dossiers.bulk import generate_bulk
+            from motcua.simulation.bulk import generate_bulk
         except ImportError as exc:
             raise CommandError("chế độ --bulk chưa sẵn sàng") from exc
         last = Dossier.objects.aggregate(last=Max("pk"))["last"] or 0

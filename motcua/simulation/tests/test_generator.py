@@ -14,15 +14,6 @@ from django.core.management.base import CommandError
 
 from motcua.accounts.models import User
 from motcua.dossiers import rules
-from motcua.dossiers.demo import define_demo_processes
-from motcua.dossiers.generator import (
-    SCENARIOS,
-    GenerationError,
-    citizen_id,
-    ensure_generator_staff,
-    generate_dossiers,
-    postal_item_number,
-)
 from motcua.dossiers.models import (
     Attachment,
     Dossier,
@@ -32,7 +23,16 @@ from motcua.dossiers.models import (
     DossierStep,
 )
 from motcua.dossiers.rules import Status
-from motcua.dossiers.tests.test_demo_processes import build_demo_world
+from motcua.simulation.generator import (
+    SCENARIOS,
+    GenerationError,
+    citizen_id,
+    ensure_generator_staff,
+    generate_dossiers,
+    postal_item_number,
+)
+from motcua.simulation.processes import define_demo_processes
+from motcua.simulation.tests.test_processes import build_demo_world
 from motcua.worktime.queries import calendar_for
 from motcua.worktime.rules import is_working_time
 

@@ -6,25 +6,34 @@ at the receiving points of the agencies present in the database (the demo provin
 would have left them:
 
 * offerings, their internal process (or the service's default one when none is
-  defined), intake agencies and staff come from the database; deadlines come from the
-  pure calendar (:mod:`motcua.worktime.rules`): ONE compiled calendar, the province's,
-  and working positions (session microseconds) instead of per-row database work;
+  defined), intake agencies and staff come from the database
+  (:func:`~motcua.dossiers.services.offering_process`,
+  :func:`~motcua.dossiers.services.online_intake_agency`); ONE calendar, the
+  province's, serves every dossier;
+* each dossier is a story of actions (:class:`_Run`): what each action does to the
+  steps and the clock — next steps, due instants, pauses, timeliness, late charge — is
+  :mod:`motcua.dossiers.rules.progress`, which the services apply too; this module
+  only draws the story (which action, when, by whom) and keeps the rows;
 * most dossiers are finished (result returned), recent ones are open at the step the
   clock says (received, in progress, awaiting signature, result ready, paused for a
-  supplement, online ones waiting to be received), some finished late, some open ones
-  overdue; a few are refused at intake, rejected, stopped or withdrawn;
+  supplement or a payment, online ones waiting to be received), some finished late, a
+  few with an apology and a new appointment; a few are refused at intake, rejected,
+  stopped or withdrawn;
 * codes follow ``<agency ID>-YYMMDD-XXXX`` (Circular 03/2025 art. 13): the daily
   numbers are *reserved* in ``DossierCodeSequence`` with one ``INSERT … ON CONFLICT …
   DO UPDATE SET last_value = last_value + n RETURNING`` per batch, so codes the services
   issue later (or meanwhile) never clash with these;
-* every dossier's events are numbered 1..n and its ``version`` is n; finished steps and
-  dossiers carry their timeliness as the services compute it.
+* every dossier's events are numbered 1..n and its ``version`` is n.
+
+:func:`write_stories` writes given stories the same way (tests compare its rows with
+those of the services for the same actions).
 
 PostgreSQL gets ``COPY … FROM STDIN`` (psycopg 3 ``cursor.copy()``) with ids reserved
 from the tables' sequences; SQLite gets batched multi-row inserts. Each batch is one
 transaction. Event rows carry no ``AuditEvent``: they are history, not acts of a user.
 
-Not generated: documents checklists, attachments, apologies, fee payments.
+Not generated: documents checklists, attachments, assignments, returns to a previous
+step.
 """
 
 from __future__ import annotations
@@ -41,7 +50,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
 from typing import Any, Final
 
 from django.db import connection, connections, transaction
@@ -50,16 +58,20 @@ from django.utils import timezone
 from motcua.accounts.models import RoleAssignment, User
 from motcua.agencies.models import Agency
 from motcua.catalog.models import ProcedureOffering
-from motcua.catalog.rules import fold
 from motcua.dossiers import rules
 from motcua.dossiers.errors import InvalidDossierInput
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, DossierStep
-from motcua.dossiers.rules import Action, Actor, Status
-from motcua.dossiers.services import _stages_for, dossier_time_limit
+from motcua.dossiers.rules import Action, Actor, Status, progress
+from motcua.dossiers.services import (
+    apology_rule,
+    dossier_time_limit,
+    offering_process,
+    online_intake_agency,
+)
 from motcua.worktime.queries import calendar_for
-from motcua.worktime.rules import CompiledCalendar, Timeliness, WorkCalendar
+from motcua.worktime.rules import CompiledCalendar, WorkCalendar
 
-__all__ = ["ProgressCallback", "generate_bulk"]
+__all__ = ["Move", "ProgressCallback", "Story", "generate_bulk", "write_stories"]
 
 #: ``progress(done, total)`` after each batch.
 ProgressCallback = Callable[[int, int], None]
@@ -73,17 +85,23 @@ ONLINE_REFUSED: Final = 0.03
 SUPPLEMENT: Final = 0.05
 #: ... of which the applicant never answers (the unit stops processing).
 SUPPLEMENT_UNANSWERED: Final = 0.12
+#: Dossiers waiting for the applicant's financial obligation during the specialist's step.
+PAYMENT: Final = 0.03
 #: Dossiers rejected by the signing leader.
 REJECTED: Final = 0.012
 #: Dossiers withdrawn by the applicant while they are processed.
 WITHDRAWN: Final = 0.004
-#: Dossiers whose handling is slow everywhere (most late dossiers come from these).
+#: Dossiers whose handling is slow everywhere (most late dossiers come from these) ...
 SLOW: Final = 0.08
+#: ... of which the deciding agency apologises and sets a new appointment.
+APOLOGY: Final = 0.25
 
 REASON_SUPPLEMENT: Final = "Bổ sung bản sao giấy tờ tùy thân còn hiệu lực."
 REASON_STOP: Final = "Quá thời hạn bổ sung hồ sơ nhưng người nộp không bổ sung."
 REASON_REJECT: Final = "Hồ sơ không đủ điều kiện giải quyết theo quy định."
 REASON_WITHDRAW: Final = "Người nộp hồ sơ yêu cầu rút hồ sơ."
+REASON_REFUSE: Final = "Thủ tục không thuộc thẩm quyền giải quyết; hồ sơ không hợp lệ."
+REASON_APOLOGY: Final = "Cần xác minh thêm thông tin với cơ quan liên quan."
 
 _FAMILY: Final = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Vũ", "Phan", "Trương", "Bùi",
@@ -109,22 +127,6 @@ _BUSINESS: Final = ("Công ty TNHH", "Công ty cổ phần", "Hộ kinh doanh", 
 _BUSINESS_NAMES: Final = (
     "Mekong Xanh", "Phú Tân", "Thốt Nốt Vàng", "Sao Mai", "Long Xuyên", "Bảy Núi",
     "Hà Tiên Biển", "Tân Châu", "Châu Đốc", "Vĩnh Tế",
-)  # fmt: skip
-
-_LATE, _EARLY, _ON_TIME = (
-    Timeliness.LATE.value,
-    Timeliness.EARLY.value,
-    Timeliness.ON_TIME.value,
-)  # fmt: skip
-_LEADER = Actor.AGENCY_LEADER.value
-_EMPTY: Final = "{}"
-#: One minute in working positions (session microseconds): the clock reads whole minutes.
-_MINUTE: Final = 60_000_000
-_ACTIVE, _PENDING, _DONE, _SKIPPED = (
-    DossierStep.State.ACTIVE.value,
-    DossierStep.State.PENDING.value,
-    DossierStep.State.DONE.value,
-    DossierStep.State.SKIPPED.value,
 )  # fmt: skip
 
 DOSSIER_COLUMNS: Final = (
@@ -155,16 +157,11 @@ EVENT_COLUMNS: Final = (
 
 @dataclass(frozen=True)
 class _StepTemplate:
-    stage: int
-    branch: int
-    position: int
-    name: str
+    """What a story needs of a step: where, who, how long."""
+
     agency_id: int
-    unit_id: int | None
     role: str
-    hours: int
     hours_us: int
-    process_step_id: int | None
 
 
 @dataclass
@@ -178,51 +175,17 @@ class _OfferingTemplate:
     subject: str
     days: int
     apply_cutoff: bool
+    #: The process as the services see it, and the defined step behind each step.
+    stages: list[rules.Stage]
+    sources: list[int | None]
     steps: list[_StepTemplate]
-    #: ``stages[i]`` = the branches of stage i, each a list of step indexes.
-    stages: list[list[list[int]]]
+    #: ``layout[i]`` = the branches of stage i, each a list of step indexes.
+    layout: list[list[list[int]]]
     first_specialist: int | None
     first_leader: int | None
     address: str
+    postal: bool = True
     weight: float = 1.0
-    #: Steps active at receipt (the first stage).
-    first_stage: list[int] = field(default_factory=list)
-    #: The steps that start when step i ends, where it does not depend on the others
-    #: (sequential stages); None for steps of a parallel stage.
-    next_steps: list[list[int] | None] = field(default_factory=list)
-    _payloads: dict[tuple[int, ...], str] = field(default_factory=dict)
-
-    @cached_property
-    def spans_agencies(self) -> bool:
-        return rules.spans_agencies(
-            (s.agency_id for s in self.steps), self.deciding_id, self.intake_id
-        )
-
-    def __post_init__(self) -> None:
-        self.first_stage = [i for i, s in enumerate(self.steps) if s.stage == 0]
-        self.next_steps = []
-        for step in self.steps:
-            if len(self.stages[step.stage]) > 1:
-                self.next_steps.append(None)
-            elif step.stage + 1 < len(self.stages):
-                self.next_steps.append([b[0] for b in self.stages[step.stage + 1] if b])
-            else:
-                self.next_steps.append([])
-
-    def all_leaders(self, steps: list[int]) -> bool:
-        return all(self.steps[j].role == _LEADER for j in steps)
-
-    def next_payload(self, upcoming: list[int]) -> str:
-        """The event payload of a handover (``{"next_steps": [...]}``), cached."""
-        key = tuple(upcoming)
-        found = self._payloads.get(key)
-        if found is None:
-            found = _EMPTY
-            if upcoming:
-                names = [self.steps[j].name for j in upcoming]
-                found = json.dumps({"next_steps": names}, ensure_ascii=False)
-            self._payloads[key] = found
-        return found
 
 
 Person = tuple[int | None, str, int | None]  # user id, name, agency id
@@ -266,6 +229,7 @@ class _Context:
                 "No procedure offering with a time limit: load the demo province first "
                 "(motcua demo --no-serve) or offer procedures to agencies."
             )
+        self.by_offering = {t.offering_id: t for t in self.templates}
         self._cum_weights = _cumulative([t.weight for t in self.templates])
         self.people = self._people(agencies)
         self._fallback_names: dict[tuple[int, str], Person] = {}
@@ -294,11 +258,13 @@ class _Context:
             except InvalidDossierInput:
                 continue  # no time limit: the services refuse such dossiers too
             deciding = offering.agency
-            intake = _online_intake_agency(deciding, children)
-            stages, models_by_id, apply_cutoff = _stages_for(offering, intake, Decimal(days))
+            intake = online_intake_agency(deciding, children.get(deciding.pk, []))
+            process = offering_process(offering, intake, Decimal(days))
             steps: list[_StepTemplate] = []
             layout: list[list[list[int]]] = []
-            for order, (stage_index, branch_index, pure) in enumerate(rules.iter_steps(stages)):
+            for order, (stage_index, branch_index, pure) in enumerate(
+                rules.iter_steps(process.stages)
+            ):
                 while len(layout) <= stage_index:
                     layout.append([])
                 branches = layout[stage_index]
@@ -306,19 +272,11 @@ class _Context:
                 while len(branches) <= b:
                     branches.append([])
                 branches[b].append(order)
-                model = models_by_id.get(id(pure))
                 steps.append(
                     _StepTemplate(
-                        stage=stage_index,
-                        branch=b,
-                        position=order,
-                        name=pure.name,
                         agency_id=int(pure.agency_ref),
-                        unit_id=int(pure.unit_ref) if pure.unit_ref else None,
                         role=pure.role.value,
-                        hours=pure.hours,
                         hours_us=self.c.duration_us(None, pure.hours),
-                        process_step_id=model.pk if model is not None else None,
                     )
                 )
             sequential = {i for stage in layout if len(stage) == 1 for i in stage[0]}
@@ -334,25 +292,30 @@ class _Context:
                 ),
                 None,
             )
-            process = getattr(offering, "process", None)
+            defined = getattr(offering, "process", None)
             procedure_rank.setdefault(offering.procedure_id, len(procedure_rank) + 1)
             agency_weight.setdefault(intake.pk, rng.lognormvariate(0, 0.6))
             out.append(
                 _OfferingTemplate(
                     offering_id=offering.pk,
                     procedure_id=offering.procedure_id,
-                    process_id=process.pk if process is not None else None,
+                    process_id=defined.pk if defined is not None else None,
                     deciding_id=deciding.pk,
                     deciding_code=deciding.code,
                     intake_id=intake.pk,
                     subject=offering.procedure.name[:500],
                     days=days,
-                    apply_cutoff=apply_cutoff,
+                    apply_cutoff=process.apply_cutoff,
+                    stages=process.stages,
+                    sources=[m.pk if m is not None else None for m in process.sources],
                     steps=steps,
-                    stages=layout,
+                    layout=layout,
                     first_specialist=first_specialist,
                     first_leader=first_leader,
                     address=_address(deciding, agencies),
+                    # Sent by post only where the procedure's page says it takes post (the
+                    # intake service refuses it otherwise).
+                    postal=offering.procedure.accepts_postal_submission is not False,
                 )
             )
         # Shuffle the ranks so that the popular procedures are not the first imported.
@@ -401,16 +364,6 @@ def _cumulative(weights: Sequence[float]) -> list[float]:
         total += w
         out.append(total)
     return out
-
-
-def _online_intake_agency(deciding: Agency, children: dict[int, list[Agency]]) -> Agency:
-    """As ``services._online_intake_agency``: the one-stop child of the deciding agency."""
-    kinds = (Agency.Kind.ONE_STOP_UNIT, Agency.Kind.SERVICE_CENTER)
-    candidates = sorted(
-        (a for a in children.get(deciding.pk, []) if a.kind in kinds and a.receives_dossiers),
-        key=lambda a: a.pk,
-    )
-    return candidates[0] if candidates else deciding
 
 
 def _address(agency: Agency, agencies: dict[int, Agency]) -> str:
@@ -731,7 +684,6 @@ _RECEIVED = Status.RECEIVED.value
 _IN_PROGRESS = Status.IN_PROGRESS.value
 _AWAITING_SIGNATURE = Status.AWAITING_SIGNATURE.value
 _PROCESSED = Status.PROCESSED.value
-_FINISHED_V: Final = frozenset(s.value for s in rules.FINISHED)
 _FORWARD = Action.FORWARD.value
 _SUBMIT = Action.SUBMIT_FOR_SIGNATURE.value
 _SIGN = Action.SIGN.value
@@ -739,11 +691,14 @@ _MARK_READY = Action.MARK_RESULT_READY.value
 _RETURN = Action.RETURN_RESULT.value
 _COUNTER = Actor.COUNTER_OFFICER.value
 _SYSTEM = Actor.SYSTEM.value
-_APPLICANT = Actor.APPLICANT.value
+_LEADER = Actor.AGENCY_LEADER.value
+_EMPTY: Final = "{}"
+#: One minute in working positions (session microseconds): the clock reads whole minutes.
+_MINUTE: Final = 60_000_000
 #: (status, action) -> (status reached, actors allowed), from THE transition table.
 _TRANSITIONS: Final = {
     (None if st is None else st.value, act.value): (
-        t.to.value,
+        t.to,
         frozenset(a.value for a in t.actors),
     )
     for (st, act), t in rules.TRANSITIONS.items()
@@ -755,7 +710,26 @@ _PREFERRED: Final = {
     _PROCESSED: ((_FORWARD,), (_RETURN,)),
 }
 _NO_PERSON: Final[Person] = (None, "Hệ thống", None)
-_APPLICANT_PERSON: Final[Person] = (None, "Người nộp hồ sơ", None)
+#: The dossier fields a story sets, as they are before the first action.
+_BEFORE_RECEIPT: Final[dict[str, Any]] = {
+    "received_at": None,
+    "clock_started_at": None,
+    "appointment_at": None,
+    "new_appointment_at": None,
+    "due_at": None,
+    "paused_since": None,
+    "finished_at": None,
+    "returned_at": None,
+    "timeliness": "",
+    "late_agency_id": None,
+    "late_step_name": "",
+    "supplement_requests": 0,
+    "apologies": 0,
+    "current_unit_id": None,
+    "current_role": "",
+    "assignee_id": None,
+    "spans_agencies": False,
+}
 
 
 class _Simulator:
@@ -770,7 +744,6 @@ class _Simulator:
         self.su = context.su
         self.now = now
         self.now_pos = now_pos
-        self._folded: dict[str, str] = {}
 
     # ----------------------------------------------------------------- phase A
     def plan(self, pos: int) -> _Plan:
@@ -782,7 +755,7 @@ class _Simulator:
         elif r < CHANNEL_WEIGHTS[0][1] + CHANNEL_WEIGHTS[1][1]:
             channel = rules.Channel.ONLINE
         else:
-            channel = rules.Channel.POSTAL
+            channel = rules.Channel.POSTAL if tpl.postal else rules.Channel.IN_PERSON
         submitted = c.instant(pos, False)
         if channel is not rules.Channel.ONLINE:
             return _Plan(tpl, channel, submitted, pos, False)
@@ -812,19 +785,9 @@ class _Simulator:
             )
         email = ""
         if rng.random() < 0.15:
-            email = f"{self.folded(name).replace(' ', '')[-12:]}{rng.randrange(100, 999)}@gmail.com"
+            folded = rules.search_text(None, name, "", "").replace(" ", "")
+            email = f"{folded[-12:]}{rng.randrange(100, 999)}@gmail.com"
         return name, id_number, phone, email, tpl.address
-
-    def folded(self, name: str) -> str:
-        folded = self._folded.get(name)
-        if folded is None:
-            folded = self._folded[name] = fold(name)
-        return folded
-
-    def search_text(self, code: str, name: str, phone: str, id_number: str) -> str:
-        # fold(" ".join(...)) as services._search_text: codes and digits fold to themselves.
-        parts = [code.lower(), self.folded(name), phone, id_number]
-        return " ".join(p for p in parts if p)
 
     def factor(self, slow: bool) -> float:
         """Share of its budget a step takes."""
@@ -839,220 +802,218 @@ class _Simulator:
         return 1.2 + 1.3 * random_()
 
     def build(self, plan: _Plan, dossier_id: int, step_ids: list[int], out: _Rows) -> None:
-        _Run(self, plan, dossier_id, step_ids, out).run()
+        run = _Run(self, plan, dossier_id, step_ids)
+        run.story()
+        run.emit(out)
 
 
 class _Run:
-    """One dossier from submission to now: steps, events and the final dossier row."""
+    """One dossier, action after action, and its rows as the services would have left
+    them: what an action does to the steps and the clock is
+    :func:`motcua.dossiers.rules.progress.act`'s (and :func:`~.progress.receive`'s);
+    :meth:`story` draws the actions (when, by whom) up to now."""
 
-    def __init__(
-        self, sim: _Simulator, plan: _Plan, dossier_id: int, step_ids: list[int], out: _Rows
-    ) -> None:
+    def __init__(self, sim: _Simulator, plan: _Plan, dossier_id: int, step_ids: list[int]):
         self.sim = sim
         self.ctx = sim.ctx
         self.c = sim.c
+        self.cal = sim.cal
         self.plan = plan
         self.tpl = plan.tpl
         self.id = dossier_id
         self.step_ids = step_ids
-        self.out = out
+        self.status = ""  # no dossier yet
+        self.steps: list[progress.Step] = []
+        self.fields: dict[str, Any] = {**_BEFORE_RECEIPT, "current_agency_id": plan.tpl.intake_id}
+        self.history: list[tuple[datetime, str]] = []
         self.events: list[tuple[Any, ...]] = []
-        n = len(step_ids)
-        self.state: list[str] = [_PENDING] * n
-        self.start: list[int | None] = [None] * n
-        self.start_at: list[datetime | None] = [None] * n
-        self.due: list[int] = [0] * n
-        self.finish: list[int | None] = [None] * n
-        self.finish_at: list[datetime | None] = [None] * n
-        self.timeliness: list[str] = [""] * n
-        self.assignee: list[int | None] = [None] * n
-        self.status = _NEW_ONLINE
-        self.pauses: list[tuple[int, int | None]] = []  # working positions
         self.last_at: datetime = plan.submitted
-        self.clock = 0  # working position where the clock started (set at receipt)
+        #: Working time the clock stood still during the step being drawn.
         self.paused_us = 0
-        # Dossier fields the story sets.
-        self.received_at: datetime | None = None
-        self.clock_started_at: datetime | None = None
-        self.appointment_at: datetime | None = None
-        self.due_at: datetime | None = None
-        self.paused_since: datetime | None = None
-        self.finished_at: datetime | None = None
-        self.returned_at: datetime | None = None
-        self.result = ""
-        self.late_agency_id: int | None = None
-        self.late_step_name = ""
-        self.supplement_requests = 0
-        self.current_agency_id: int | None = plan.tpl.intake_id
-        self.current_unit_id: int | None = None
-        self.current_role = ""
 
-    # ----------------------------------------------------------------- events
-    def _event(
+    # ----------------------------------------------------------------- actions
+    def act(
         self,
         at: datetime,
-        action: str,
+        action: Action,
         person: Person,
         actor: str,
-        to: str,
+        *,
         step: int | None = None,
-        from_agency: int | None = None,
-        to_agency: int | None = None,
-        timeliness: str = "",
         reason: str = "",
-        payload: str = _EMPTY,
+        new_due: datetime | None = None,
     ) -> None:
-        events = self.events
-        events.append(
+        """``person``, acting as ``actor``, takes ``action`` at ``at`` (``step``: the
+        index of the step they hand over); the transition table must allow it."""
+        to, actors = _TRANSITIONS[(self.status or None, action.value)]
+        if actor not in actors:
+            raise ValueError(f"{actor} may not {action.value} a dossier {self.status!r}")
+        if action is Action.ACCEPT:
+            effect = self._receive(at)
+        elif action is Action.SUBMIT_ONLINE:  # waits in the queue of the intake agency
+            effect = progress.Effect(to_agency_id=self.tpl.intake_id)
+        else:
+            clock = self._clock()
+            notice = ""
+            if action is Action.ISSUE_APOLOGY and clock.due_at is not None:
+                # How much notice the apology gives, as the service records it.
+                timing = rules.apology_timing(
+                    self.cal, now=at, current_due=clock.due_at, rule=apology_rule()
+                )
+                notice = timing.value
+            effect = progress.act(
+                self.cal,
+                clock,
+                self.steps,
+                action,
+                to,
+                at,
+                pauses=rules.pauses_from_history(self.history),
+                finishing=None if step is None else self.steps[step],
+                by=person[0],
+                new_due=new_due,
+                notice=notice,
+            )
+        if action is Action.RETURN_RESULT and (number := self._postal_number()):
+            effect.fields["return_postal_item_number"] = number
+            effect.payload["postal_item_number"] = number
+        self.fields.update(effect.fields)
+        if effect.updates:
+            self.steps = progress.apply_updates(self.steps, effect.updates)
+        finished = effect.finished
+        self.events.append(
             (
                 self.id,
-                len(events) + 1,
+                len(self.events) + 1,
                 at,
-                action,
+                action.value,
                 person[0],
                 person[1],
                 actor,
                 person[2],
-                self.status if events else "",
-                to,
-                from_agency,
-                to_agency,
-                self.step_ids[step] if step is not None else None,
-                timeliness,
+                self.status,
+                to.value,
+                effect.from_agency_id,
+                effect.to_agency_id,
+                self.step_ids[finished.key] if finished is not None else None,
+                effect.timeliness,
                 reason,
-                payload,
+                json.dumps(effect.payload, ensure_ascii=False) if effect.payload else _EMPTY,
             )
         )
-        self.status = to
+        self.history.append((at, to.value))
+        self.status = to.value
         self.last_at = at
 
+    def _receive(self, at: datetime) -> progress.Effect:
+        """The receipt (at the counter, or of an online dossier waiting in the queue)."""
+        tpl = self.tpl
+        receipt = progress.receive(
+            self.cal,
+            at,
+            tpl.stages,
+            float(tpl.days),
+            apply_cutoff=tpl.apply_cutoff,
+            intake_agency_id=tpl.intake_id,
+            deciding_agency_id=tpl.deciding_id,
+        )
+        self.steps = receipt.steps
+        effect = progress.Effect(fields=receipt.fields, to_agency_id=tpl.intake_id)
+        if not self.status:  # received at the counter: the receipt slip's channel and date
+            effect.payload = {
+                "channel": self.plan.channel.value,
+                "appointment_at": receipt.fields["appointment_at"].isoformat(),
+            }
+        return effect
+
+    def _clock(self) -> progress.Clock:
+        f = self.fields
+        return progress.Clock(
+            status=self.status,
+            received_at=f["received_at"],
+            clock_started_at=f["clock_started_at"],
+            appointment_at=f["appointment_at"],
+            new_appointment_at=f["new_appointment_at"],
+            due_at=f["due_at"],
+            paused_since=f["paused_since"],
+            supplement_requests=f["supplement_requests"],
+            apologies=f["apologies"],
+            apology_issued_at=max(
+                (e[2] for e in self.events if e[3] == Action.ISSUE_APOLOGY.value), default=None
+            ),
+        )
+
     # ----------------------------------------------------------------- the story
-    def run(self) -> None:
-        plan, tpl, ctx = self.plan, self.tpl, self.ctx
-        intake = tpl.intake_id
-        counter = ctx.person(intake, _COUNTER)
-        received_at: datetime | None = None
+    def story(self) -> None:
+        plan, tpl, ctx, c = self.plan, self.tpl, self.ctx, self.c
+        counter = ctx.person(tpl.intake_id, _COUNTER)
         if plan.channel is rules.Channel.ONLINE:
-            self._event(
-                plan.submitted,
-                Action.SUBMIT_ONLINE.value,
-                _APPLICANT_PERSON,
-                _APPLICANT,
-                _NEW_ONLINE,
-                to_agency=intake,
-            )
+            # Filed on the portal without an account, or synchronised from the national
+            # portal: the system files it (as ``submit_online`` without a user).
+            self.act(plan.submitted, Action.SUBMIT_ONLINE, _NO_PERSON, _SYSTEM)
             if plan.refused:
-                at = self.c.instant(self.c.position(plan.submitted) + self.sim.su // 2, True)
-                self._event(
+                at = c.instant(c.position(plan.submitted) + self.sim.su // 2, True)
+                self.act(
                     min(at, self.sim.now),
-                    Action.REFUSE_INTAKE.value,
+                    Action.REFUSE_INTAKE,
                     counter,
                     _COUNTER,
-                    Status.REFUSED_INTAKE.value,
-                    reason="Thủ tục không thuộc thẩm quyền giải quyết; hồ sơ không hợp lệ.",
+                    reason=REASON_REFUSE,
                 )
         if plan.received_pos is not None:
             received_at = (
                 plan.submitted
                 if plan.channel is not rules.Channel.ONLINE
-                else self.c.instant(plan.received_pos, False)
+                else c.instant(plan.received_pos, False)
             )
-            self._receive(received_at, counter)
-        self._emit(received_at)
+            self.act(received_at, Action.ACCEPT, counter, _COUNTER)
+            self._process()
 
-    def _receive(self, received_at: datetime, counter: Person) -> None:
-        tpl, c, sim = self.tpl, self.c, self.sim
-        # From the receipt's minute, as rules.appointment_for (the clock counts minutes).
-        clock = c.position(rules.clock_minute(received_at), tpl.apply_cutoff)
-        dur = tpl.days * sim.su
-        appointment = c.instant(clock + dur, True) if dur else c.instant(clock, False)
-        self.clock = clock
-        self.received_at = received_at
-        self.clock_started_at = clock_at = c.instant(clock, False)
-        self.appointment_at = self.due_at = appointment
-        # The plan the services write at receipt: every step with its planned due instant.
-        steps = tpl.steps
-        due = self.due
-        cursor = clock
-        for stage in tpl.stages:
-            end = cursor
-            for branch in stage:
-                at = cursor
-                for i in branch:
-                    at += steps[i].hours_us
-                    due[i] = at
-                if at > end:
-                    end = at
-            cursor = end
-        # As _start_clock: every step of the first stage is active from the clock start.
-        for i in tpl.first_stage:
-            self.state[i] = _ACTIVE
-            self.start[i] = clock
-            self.start_at[i] = clock_at
-        if steps:
-            first = steps[0]
-            self.current_agency_id = first.agency_id
-            self.current_unit_id = first.unit_id
-            self.current_role = first.role
-        if self.plan.channel is rules.Channel.ONLINE:
-            self._event(
-                received_at,
-                Action.ACCEPT.value,
-                counter,
-                _COUNTER,
-                _RECEIVED,
-                to_agency=tpl.intake_id,
-            )
-        else:
-            payload = (
-                f'{{"channel": "{self.plan.channel.value}", '
-                f'"appointment_at": "{appointment.isoformat()}"}}'
-            )
-            self._event(
-                received_at,
-                Action.ACCEPT.value,
-                counter,
-                _COUNTER,
-                _RECEIVED,
-                to_agency=tpl.intake_id,
-                payload=payload,
-            )
-        self._process()
+    def _started(self, i: int) -> int | None:
+        """Working position where step ``i`` started (None: not started)."""
+        at = self.steps[i].started_at
+        return None if at is None else self.c.position(at)
 
     def _process(self) -> None:
         """Run the stages: each step takes a share of its budget; stop at now."""
         sim, tpl, rng = self.sim, self.tpl, self.sim.rng
         slow = rng.random() < SLOW
+        apology = slow and rng.random() < APOLOGY
         scenario = ""
         r = rng.random()
         if r < SUPPLEMENT and tpl.first_specialist is not None:
             scenario = "supplement"
-        elif r < SUPPLEMENT + REJECTED and tpl.first_leader is not None:
+        elif r < SUPPLEMENT + PAYMENT and tpl.first_specialist is not None:
+            scenario = "payment"
+        elif r < SUPPLEMENT + PAYMENT + REJECTED and tpl.first_leader is not None:
             scenario = "reject"
-        elif r < SUPPLEMENT + REJECTED + WITHDRAWN and tpl.first_specialist is not None:
+        elif r < SUPPLEMENT + PAYMENT + REJECTED + WITHDRAWN and tpl.first_specialist is not None:
             scenario = "withdraw"
         now_pos = sim.now_pos
         steps = tpl.steps
         factor = sim.factor
-        for stage in tpl.stages:
+        for stage in tpl.layout:
             if len(stage) > 1:
                 if not self._parallel(stage, slow):
                     return
                 continue
             for i in stage[0]:
-                s = self.start[i]
+                s = self._started(i)
                 if s is None:
                     return
                 d = max(60_000_000, int(steps[i].hours_us * factor(slow)))
-                if scenario and i == tpl.first_specialist and scenario != "reject":
-                    if not self._interrupt(i, s, d, scenario):
+                if i == tpl.first_specialist:
+                    if apology and not self._apologise(s + d // 20):  # before any interruption
                         return
-                    d += self.paused_us
+                    if scenario and scenario != "reject":
+                        if not self._interrupt(i, s, d, scenario):
+                            return
+                        d += self.paused_us
                 f = s + d
                 if f > now_pos:
                     return
                 if scenario == "reject" and i == tpl.first_leader:
-                    self._reject(i, f)
+                    self._close(f, Action.REJECT, tpl.steps[i].agency_id, REASON_REJECT)
                     return
                 if not self._advance(i, f):
                     return
@@ -1064,7 +1025,7 @@ class _Run:
         for branch in stage:
             previous: int | None = None
             for i in branch:
-                s = self.start[i] if previous is None else previous
+                s = self._started(i) if previous is None else previous
                 if s is None:
                     break
                 previous = s + max(60_000_000, int(steps[i].hours_us * self.sim.factor(slow)))
@@ -1077,32 +1038,13 @@ class _Run:
                 return False
         return True
 
-    # ----------------------------------------------------------------- actions
-    def _upcoming(self, i: int) -> list[int]:
-        tpl = self.tpl
-        static = tpl.next_steps[i]
-        if static is not None:
-            return static
-        step = tpl.steps[i]
-        branch = tpl.stages[step.stage][step.branch]
-        k = branch.index(i)
-        if k + 1 < len(branch):
-            return [branch[k + 1]]
-        stage = tpl.stages[step.stage]
-        state = self.state
-        if any(state[j] in (_ACTIVE, _PENDING) and j != i for b in stage for j in b):
-            return []  # the other parallel branches have not joined yet
-        if step.stage + 1 >= len(tpl.stages):
-            return []
-        return [b[0] for b in tpl.stages[step.stage + 1] if b]
-
-    def _choose(self, role: str, upcoming: list[int]) -> tuple[str, str] | None:
+    def _choose(self, role: str, upcoming: list[progress.Step]) -> tuple[Action, str] | None:
         """The action the holder of a step takes to hand over, as the UI offers it."""
         status = self.status
         preferred = _PREFERRED.get(status)
         if preferred is None:
             return None
-        if status == _IN_PROGRESS and upcoming and self.tpl.all_leaders(upcoming):
+        if status == _IN_PROGRESS and upcoming and all(s.role == _LEADER for s in upcoming):
             actions: tuple[str, ...] = (_SUBMIT,)
         else:
             actions = preferred[0] if upcoming else preferred[1]
@@ -1110,82 +1052,33 @@ class _Run:
             for action in actions:
                 row = _TRANSITIONS.get((status, action))
                 if row is not None and actor in row[1]:
-                    return action, actor
+                    return Action(action), actor
         return None
 
     def _advance(self, i: int, f: int) -> bool:
         """Step ``i`` finishes at position ``f``: its holder hands the dossier over."""
         f -= f % _MINUTE  # on a whole minute, as the clock reads it (rules.clock_minute)
-        tpl = self.tpl
-        step = tpl.steps[i]
-        upcoming = self._upcoming(i)
+        step = self.steps[i]
+        upcoming = progress.next_steps(self.steps, step)
         chosen = self._choose(step.role, upcoming)
         if chosen is None:
             return False
         action, actor = chosen
         at = self.c.instant(f, True)
         person = self.ctx.person(step.agency_id, step.role) if actor != _SYSTEM else _NO_PERSON
-        timeliness = self._step_timeliness(i, f)
-        self.state[i] = _DONE
-        self.finish[i] = f
-        self.finish_at[i] = at
-        self.timeliness[i] = timeliness
-        self.assignee[i] = person[0]
-        to = _TRANSITIONS[(self.status, action)][0]
-        late_payload: dict[str, Any] | None = None
-        if action == _RETURN:
-            self.returned_at = at
-        if to in _FINISHED_V and self.status not in _FINISHED_V:
-            # Before the next steps start: only the steps active until now are skipped.
-            late_payload = self._finish(at, f, finishing=i)
-        if upcoming:
-            for j in upcoming:
-                self.state[j] = _ACTIVE
-                self.start[j] = f
-                self.start_at[j] = at
-                self.due[j] = f + tpl.steps[j].hours_us
-            first = tpl.steps[upcoming[0]]
-            self.current_agency_id = first.agency_id
-            self.current_unit_id = first.unit_id
-            self.current_role = first.role
-            to_agency: int | None = first.agency_id
-        else:
-            to_agency = None
-            still_open = [j for j, state in enumerate(self.state) if state == _ACTIVE]
-            if still_open:
-                # A parallel branch ended before the others: the dossier is now with them.
-                other = tpl.steps[still_open[0]]
-                self.current_agency_id = other.agency_id
-                self.current_unit_id = other.unit_id
-                self.current_role = other.role
-            else:
-                self.current_role = ""
-        if late_payload:
-            if upcoming:
-                late_payload = {"next_steps": [tpl.steps[j].name for j in upcoming], **late_payload}
-            payload = json.dumps(late_payload, ensure_ascii=False)
-        else:
-            payload = tpl.next_payload(upcoming)
-        if action == _RETURN:
-            payload = self._postal_return(payload)
-        self._event(
-            at, action, person, actor, to, i, step.agency_id, to_agency, timeliness, "", payload
-        )
-        if action == _SIGN and not upcoming:
+        self.act(at, action, person, actor, step=i)
+        if action is Action.SIGN and not upcoming:
             # No return step in the process: the counter returns the result.
             ret = f + int(self.sim.su * self.sim.rng.uniform(0.1, 2.0))
             if ret <= self.sim.now_pos:
-                self.returned_at = ret_at = self.c.instant(ret, True)
-                counter = self.ctx.person(tpl.intake_id, _COUNTER)
-                self._event(
-                    ret_at,
-                    _RETURN,
-                    counter,
-                    _COUNTER,
-                    Status.RETURNED.value,
-                    payload=self._postal_return(_EMPTY),
-                )
+                counter = self.ctx.person(self.tpl.intake_id, _COUNTER)
+                self.act(self.c.instant(ret, True), Action.RETURN_RESULT, counter, _COUNTER)
         return True
+
+    def _close(self, pos: int, action: Action, agency_id: int, reason: str) -> None:
+        """A leader of ``agency_id`` rejects or stops the dossier at ``pos``."""
+        leader = self.ctx.person(agency_id, _LEADER)
+        self.act(self.c.instant(pos, True), action, leader, _LEADER, reason=reason)
 
     def _postal_number(self) -> str:
         """The item carrying a result returned by post (postal dossiers are answered by
@@ -1194,102 +1087,33 @@ class _Run:
             return ""
         return rules.s10_item_number("RR", self.id)
 
-    def _postal_return(self, payload: str) -> str:
-        """``payload`` of a return event, with the postal item number as the service
-        records it."""
-        number = self._postal_number()
-        if not number:
-            return payload
-        return json.dumps({**json.loads(payload), "postal_item_number": number})
-
-    def _step_timeliness(self, i: int, f: int) -> str:
-        """As ``rules.step_timeliness``, on working positions (``f`` a whole minute)."""
-        s = self.start[i]
-        assert s is not None
-        target = s + self.tpl.steps[i].hours_us
-        for a, b in self.pauses:
-            end = f if b is None else b
-            if a < s:
-                a = s
-            if end <= a:
-                continue
-            if a >= target:
-                break
-            target += end - a
-        if f > target:
-            return _LATE
-        su = self.sim.su
-        if (f - 1) // su < (target - 1) // su:
-            return _EARLY
-        return _ON_TIME
-
-    def _finish(
-        self, at: datetime, pos: int, *, finishing: int | None, unanswered: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """The dossier reaches a finished status at ``at`` (as ``_Handler._finish``);
-        returns the event payload for a late dossier."""
-        for j, state in enumerate(self.state):
-            if state == _ACTIVE and j != finishing:
-                self.state[j] = _SKIPPED
-                self.finish_at[j] = at
-        self.finished_at = at
-        self.paused_since = None
-        instant = self.c.instant
-        pauses = [
-            (instant(a, True), instant(b, True) if b is not None else None) for a, b in self.pauses
-        ]
-        assert self.appointment_at is not None
-        timeliness = rules.dossier_timeliness(
-            self.sim.cal,
-            due_at=self.appointment_at,
-            finished_at=at,
-            pauses=pauses,
-            supplement_requests=self.supplement_requests,
-            unanswered_supplement_requested_at=unanswered,
-            clock_started_at=self.clock_started_at,
-        )
-        self.result = timeliness.value
-        if timeliness is not Timeliness.LATE:
-            return None
-        records = []
-        for _s, j in sorted((s, j) for j, s in enumerate(self.start) if s is not None):
-            finished = pos if j == finishing or self.state[j] == _SKIPPED else self.finish[j]
-            step = self.tpl.steps[j]
-            records.append(
-                rules.StepRecord(
-                    agency_ref=str(step.agency_id),
-                    step_name=step.name,
-                    due_at=instant(self.due[j], True),
-                    finished_at=instant(finished, True) if finished is not None else None,
-                )
+    def _apologise(self, pos: int) -> bool:
+        """The deciding agency apologises at ``pos`` for a dossier it expects to be late,
+        with a new appointment 2 to 5 working days later, where the rules allow it
+        (:func:`motcua.dossiers.rules.check_new_appointment`). False when now is reached."""
+        sim, c, tpl = self.sim, self.c, self.tpl
+        if pos > sim.now_pos:
+            return False
+        at, due = c.instant(pos, True), self.fields["due_at"]
+        new_due = c.instant(c.position(due) + int(sim.su * sim.rng.randint(2, 5)), True)
+        try:
+            rules.check_new_appointment(
+                sim.cal,
+                now=at,
+                current_due=due,
+                new_due=new_due,
+                apologies_so_far=self.fields["apologies"],
+                reason=REASON_APOLOGY,
             )
-        charged = rules.late_charge(records, dossier_late=True, now=at)
-        if not charged:
-            return None
-        self.late_agency_id = int(charged[0].agency_ref)
-        self.late_step_name = charged[0].step_name
-        return {
-            "late_steps": [{"agency_id": int(r.agency_ref), "step": r.step_name} for r in charged]
-        }
-
-    def _closing_event(
-        self,
-        at: datetime,
-        action: Action,
-        person: Person,
-        actor: str,
-        to: Status,
-        reason: str,
-        late: dict[str, Any] | None,
-    ) -> None:
-        payload = json.dumps(late, ensure_ascii=False) if late else _EMPTY
-        self._event(at, action.value, person, actor, to.value, reason=reason, payload=payload)
+        except rules.ApologyNotAllowed:
+            return True  # too late for an apology: the dossier goes on without one
+        leader = self.ctx.person(tpl.deciding_id, _LEADER)
+        self.act(at, Action.ISSUE_APOLOGY, leader, _LEADER, reason=REASON_APOLOGY, new_due=new_due)
+        return True
 
     def _interrupt(self, i: int, s: int, d: int, scenario: str) -> bool:
-        """A supplement request (the clock stops) or a withdrawal during step ``i``.
-
-        Returns False when the story ends inside (now reached, or the dossier stopped).
-        """
+        """A supplement request or a payment (the clock stops), or a withdrawal, during
+        step ``i``. Returns False when the story ends inside (now reached, or stopped)."""
         sim, tpl, rng, c = self.sim, self.tpl, self.sim.rng, self.c
         step = tpl.steps[i]
         # Pauses begin and end on whole minutes, as the clock reads them (rules.clock_minute).
@@ -1297,99 +1121,53 @@ class _Run:
         begin -= begin % _MINUTE
         if begin > sim.now_pos:
             return False
-        begin_at = c.instant(begin, True)
         counter = self.ctx.person(tpl.intake_id, _COUNTER)
         if scenario == "withdraw":
-            self._event(
-                begin_at,
-                Action.REQUEST_WITHDRAWAL.value,
-                counter,
-                _COUNTER,
-                Status.WITHDRAWAL_REQUESTED.value,
-            )
+            self.act(c.instant(begin, True), Action.REQUEST_WITHDRAWAL, counter, _COUNTER)
             stop = begin + int(sim.su * rng.uniform(0.2, 2.0))
             if stop > sim.now_pos:
                 return False
-            at = c.instant(stop, True)
-            late = self._finish(at, stop, finishing=None)
-            self._closing_event(
-                at, Action.STOP, counter, _COUNTER, Status.WITHDRAWN, REASON_WITHDRAW, late
-            )
+            self.act(c.instant(stop, True), Action.STOP, counter, _COUNTER, reason=REASON_WITHDRAW)
             return False
-        self.supplement_requests = 1
-        self.paused_since = begin_at
         specialist = self.ctx.person(step.agency_id, step.role)
-        self._event(
-            begin_at,
-            Action.REQUEST_SUPPLEMENT.value,
-            specialist,
-            step.role,
-            Status.SUPPLEMENT_REQUESTED.value,
-            reason=REASON_SUPPLEMENT,
-        )
-        if rng.random() < SUPPLEMENT_UNANSWERED:
-            self.pauses.append((begin, None))
-            stop = begin + 15 * sim.su
-            if stop > sim.now_pos:
+        if scenario == "payment":
+            self.act(c.instant(begin, True), Action.REQUEST_PAYMENT, specialist, step.role)
+            resumed = Action.RECORD_PAYMENT
+        else:
+            self.act(
+                c.instant(begin, True),
+                Action.REQUEST_SUPPLEMENT,
+                specialist,
+                step.role,
+                reason=REASON_SUPPLEMENT,
+            )
+            resumed = Action.SUPPLEMENT
+            if rng.random() < SUPPLEMENT_UNANSWERED:
+                stop = begin + 15 * sim.su
+                if stop <= sim.now_pos:
+                    self._close(stop, Action.STOP, tpl.deciding_id, REASON_STOP)
                 return False
-            at = c.instant(stop, True)
-            leader = self.ctx.person(tpl.deciding_id, _LEADER)
-            late = self._finish(at, stop, finishing=None, unanswered=begin_at)
-            self._closing_event(at, Action.STOP, leader, _LEADER, Status.STOPPED, REASON_STOP, late)
-            return False
         end = begin + int(sim.su * rng.uniform(0.5, 10.0))
         end -= end % _MINUTE
         if end > sim.now_pos:
-            self.pauses.append((begin, None))
             return False
-        end_at = c.instant(end, True)
-        self.pauses.append((begin, end))
-        # As _Handler._resume: the due instants move by the working time paused.
-        paused_hours = c.to_working_seconds(end - begin) / 3600
-        shift = c.duration_us(None, paused_hours)
-        assert self.appointment_at is not None
-        self.due_at = rules.effective_due(
-            sim.cal,
-            self.appointment_at,
-            [(c.instant(a, True), c.instant(b, True)) for a, b in self.pauses if b is not None],
-            clock_started_at=self.clock_started_at,
-        )
-        for j, state in enumerate(self.state):
-            if state == _ACTIVE:
-                self.due[j] += shift
-        self.paused_since = None
+        self.act(c.instant(end, True), resumed, counter, _COUNTER)
         self.paused_us = end - begin
-        self._event(
-            end_at,
-            Action.SUPPLEMENT.value,
-            counter,
-            _COUNTER,
-            _IN_PROGRESS,
-            payload=json.dumps({"paused_working_hours": round(paused_hours, 2)}),
-        )
         return True
 
-    def _reject(self, i: int, f: int) -> None:
-        at = self.c.instant(f, True)
-        leader = self.ctx.person(self.tpl.steps[i].agency_id, _LEADER)
-        late = self._finish(at, f, finishing=None)
-        self._closing_event(
-            at, Action.REJECT, leader, _LEADER, Status.REJECTED, REASON_REJECT, late
-        )
-
     # ----------------------------------------------------------------- rows
-    def _emit(self, received_at: datetime | None) -> None:
-        plan, tpl, sim = self.plan, self.tpl, self.sim
+    def emit(self, out: _Rows) -> None:
+        plan, tpl, sim, f = self.plan, self.tpl, self.sim, self.fields
         name, id_number, phone, email, address = sim.applicant(tpl)
         code = plan.code
         channel = plan.channel
-        if channel is rules.Channel.IN_PERSON:
+        if channel is not rules.Channel.POSTAL:
+            # Online applicants collect the result at the counter too: a result returned
+            # online needs its electronic copy attached, which is not generated.
             return_method, postal = "counter", ""
-        elif channel is rules.Channel.ONLINE:
-            return_method, postal = "online", ""
         else:
-            return_method, postal = "post", f"EL{sim.rng.randrange(10**8, 10**9)}VN"
-        self.out.dossiers.append(
+            return_method, postal = "post", rules.s10_item_number("EL", sim.rng.randrange(10**8))
+        out.dossiers.append(
             (
                 self.id,
                 code,
@@ -1412,56 +1190,118 @@ class _Run:
                 return_method,
                 1,
                 plan.submitted,
-                received_at,
-                self.clock_started_at,
+                f["received_at"],
+                f["clock_started_at"],
                 tpl.days,
-                self.appointment_at,
-                None,
-                self.due_at,
-                self.paused_since,
-                self.finished_at,
-                self.returned_at,
-                self.result,
-                self.late_agency_id,
-                self.late_step_name,
-                self.supplement_requests,
-                0,
-                self.current_agency_id,
-                self.current_unit_id,
-                self.current_role,
-                None,
-                sim.search_text(code, name, phone, id_number),
+                f["appointment_at"],
+                f["new_appointment_at"],
+                f["due_at"],
+                f["paused_since"],
+                f["finished_at"],
+                f["returned_at"],
+                f["timeliness"],
+                f["late_agency_id"],
+                f["late_step_name"],
+                f["supplement_requests"],
+                f["apologies"],
+                f["current_agency_id"],
+                f["current_unit_id"],
+                f["current_role"],
+                f["assignee_id"],
+                rules.search_text(code, name, phone, id_number),
                 plan.submitted,
                 self.last_at,
-                received_at is not None and tpl.spans_agencies,
-                self._postal_number() if self.returned_at is not None else "",
+                f["spans_agencies"],
+                f.get("return_postal_item_number", ""),
             )
         )
-        if received_at is not None:
-            instant = self.c.instant
-            append = self.out.steps.append
-            ids, state, start_at, due = self.step_ids, self.state, self.start_at, self.due
-            finish_at, timeliness, assignee = self.finish_at, self.timeliness, self.assignee
-            for i, step in enumerate(tpl.steps):
-                append(
-                    (
-                        ids[i],
-                        self.id,
-                        step.process_step_id,
-                        step.stage,
-                        step.branch,
-                        step.position,
-                        step.name,
-                        step.agency_id,
-                        step.unit_id,
-                        step.role,
-                        step.hours,
-                        state[i],
-                        assignee[i],
-                        start_at[i],
-                        instant(due[i], True),
-                        finish_at[i],
-                        timeliness[i],
-                    )
+        ids, sources = self.step_ids, tpl.sources
+        out.steps.extend(
+            (
+                ids[s.key],
+                self.id,
+                sources[s.key],
+                s.stage,
+                s.branch,
+                s.position,
+                s.name,
+                s.agency_id,
+                s.unit_id,
+                s.role,
+                s.hours,
+                s.state,
+                s.assignee_id,
+                s.started_at,
+                s.due_at,
+                s.finished_at,
+                s.timeliness,
+            )
+            for s in self.steps
+        )
+        out.events.extend(self.events)
+
+
+# --------------------------------------------------------------------------- stories
+
+
+@dataclass(frozen=True)
+class Move:
+    """One action of a written story: at ``at``, ``person`` (user id, name, agency id)
+    acting as ``actor``; ``step`` is the index (process order) of the step handed over."""
+
+    at: datetime
+    action: Action
+    actor: Actor
+    person: Person
+    step: int | None = None
+    reason: str = ""
+    new_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Story:
+    """A dossier of ``offering_id`` filed through ``channel`` and the actions it went
+    through (the first: ``SUBMIT_ONLINE`` or ``ACCEPT``)."""
+
+    offering_id: int
+    channel: rules.Channel
+    moves: tuple[Move, ...]
+
+
+def write_stories(stories: Sequence[Story], *, seed: int = 2025) -> list[int]:
+    """Write one dossier per story as :func:`generate_bulk` writes its own; their ids.
+
+    The applicants are drawn from ``seed``; nothing else is random.
+    """
+    rng = random.Random(seed)  # noqa: S311 (reproducible fake data)
+    context = _Context(rng, calendar_for(None))
+    now = timezone.now()
+    simulator = _Simulator(context, now, context.c.position(now))
+    writer: _Writer = _PostgresWriter() if connection.vendor == "postgresql" else _InsertWriter()
+    plans = []
+    for story in stories:
+        first = story.moves[0].at
+        received = any(m.action is Action.ACCEPT for m in story.moves)
+        plan = _Plan(context.by_offering[story.offering_id], story.channel, first, None, False)
+        plan.received_pos = context.c.position(first) if received else None
+        plans.append(plan)
+    with transaction.atomic():
+        _assign_codes(plans, context)
+        ids = writer.reserve_ids(Dossier, len(plans))
+        rows = _Rows()
+        for story, plan, dossier_id in zip(stories, plans, ids, strict=True):
+            n = len(plan.tpl.steps) if plan.received_pos is not None else 0
+            run = _Run(simulator, plan, dossier_id, writer.reserve_ids(DossierStep, n))
+            for move in story.moves:
+                run.act(
+                    move.at,
+                    move.action,
+                    move.person,
+                    move.actor.value,
+                    step=move.step,
+                    reason=move.reason,
+                    new_due=move.new_due,
                 )
-        self.out.events.extend(self.events)
+            run.emit(rows)
+        writer.write(rows)
+    return ids

@@ -1,7 +1,7 @@
 """Demo data: an internal process (quy trình nội bộ) for every demo offering.
 
 ``define_demo_processes()`` gives each offering of the demo procedures (see
-:mod:`motcua.catalog.demo`) a process that fits its time limit at 8 working hours per
+:mod:`motcua.simulation.procedures`) a process that fits its time limit at 8 working hours per
 working day (docs, "The clock"), so that dossiers of the demo run through realistic
 steps and every step has its own deadline. Offerings that already have a process keep
 it (a province's own process is never replaced); running again creates nothing.
@@ -29,7 +29,7 @@ Time limits: the offering's local limit, else the national one (the shortest cha
 :meth:`Procedure.national_deadline_cap`). Demo assumptions, documented here: a limit
 under one working day (e.g. "1 giờ") becomes one working day, because processes count
 whole working days; a procedure with no usable limit has been given a local one on its
-offering (``motcua.catalog.demo.DEMO_LOCAL_WORKING_DAYS``), and its process uses that.
+offering (``motcua.simulation.procedures.DEMO_LOCAL_WORKING_DAYS``), and its process uses that.
 """
 
 from __future__ import annotations
@@ -41,12 +41,12 @@ from django.db import transaction
 
 from motcua.agencies.models import Agency
 from motcua.audit.services import record_event
-from motcua.catalog.demo import DEMO_LOCAL_WORKING_DAYS, demo_offering_pairs
 from motcua.catalog.models import Procedure, ProcedureOffering
 from motcua.catalog.rules import whole_working_days
 from motcua.dossiers import rules
 from motcua.dossiers.models import Process, ProcessStep
 from motcua.dossiers.rules import Actor
+from motcua.simulation.procedures import DEMO_LOCAL_WORKING_DAYS, demo_offering_pairs
 from motcua.worktime.rules import WORKING_HOURS_PER_DAY
 
 #: Decree 63/2024/NĐ-CP: birth registration + permanent residence + child health-insurance

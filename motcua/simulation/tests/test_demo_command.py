@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from motcua.accounts.demo import DEMO_PASSWORD
 from motcua.accounts.models import User
 from motcua.agencies.models import AdministrativeUnit, Agency
 from motcua.dossiers.models import Dossier, Process
 from motcua.dossiers.rules import Status, verifier_matches
-from motcua.portal.demo import DEMO_CITIZEN_ID
+from motcua.simulation.citizen import DEMO_CITIZEN_ID
+from motcua.simulation.staff import DEMO_PASSWORD
 
 #: A row of the printed dossier table: code, last 4 digits of the phone, status, link.
 DOSSIER_ROW = re.compile(

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from motcua.agencies.demo import PROVINCE_NAME, PROVINCE_STATISTICS_CODE
 from motcua.dossiers.rules import Status
+from motcua.simulation.province import PROVINCE_NAME, PROVINCE_STATISTICS_CODE
 
 #: Demo dossiers made on a database that has none (``motcua generate-dossiers`` adds more).
 DEMO_DOSSIERS = 300
@@ -46,8 +46,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from motcua.accounts.demo import DEMO_PASSWORD, create_demo_staff
-        from motcua.agencies.demo import build_demo_province
+        from motcua.simulation.province import build_demo_province
+        from motcua.simulation.staff import DEMO_PASSWORD, create_demo_staff
 
         started = time.monotonic()
         quiet = {"stdout": self.stdout}
@@ -62,18 +62,18 @@ class Command(BaseCommand):
         logins = create_demo_staff()
         self._step("Thủ tục hành chính mẫu")
         call_command("import_procedures", "--demo", **quiet)
-        from motcua.catalog.demo import offer_demo_procedures
+        from motcua.simulation.procedures import offer_demo_procedures
 
         offered = offer_demo_procedures()
         self.stdout.write(f"  gán thêm {offered} lượt thủ tục cho các cơ quan giải quyết")
         self._step("Quy trình nội bộ mẫu")
-        from motcua.dossiers.demo import define_demo_processes
+        from motcua.simulation.processes import define_demo_processes
 
         self.stdout.write(f"  tạo mới {define_demo_processes()} quy trình")
         self._step("Hồ sơ mẫu")
         logins += self._dossiers()
         self._step("Công dân mẫu nộp hồ sơ trực tuyến")
-        from motcua.portal.demo import create_demo_citizen
+        from motcua.simulation.citizen import create_demo_citizen
 
         citizen, online = create_demo_citizen(DEMO_PASSWORD)
         if online is not None:
@@ -101,8 +101,8 @@ class Command(BaseCommand):
 
     def _dossiers(self) -> list[tuple[str, str, str]]:
         """Demo dossiers through the services, only on a database that has none yet."""
-        from motcua.dossiers.generator import ensure_generator_staff, generate_dossiers
         from motcua.dossiers.models import Dossier
+        from motcua.simulation.generator import ensure_generator_staff, generate_dossiers
 
         logins = ensure_generator_staff()
         if Dossier.objects.exists():

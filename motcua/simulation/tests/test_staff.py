@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from motcua.accounts.demo import (
+from motcua.accounts.models import User
+from motcua.accounts.roles import ROLE_LABELS_VI, Role
+from motcua.accounts.services import AGENCY_ADMIN_GROUP
+from motcua.simulation.staff import (
     DEMO_AGENCIES,
     DEMO_PASSWORD,
     PROVINCE_ADMIN_USERNAME,
     ROLE_SLUGS,
     create_demo_staff,
 )
-from motcua.accounts.models import User
-from motcua.accounts.roles import ROLE_LABELS_VI, Role
-from motcua.accounts.services import AGENCY_ADMIN_GROUP
 
 
 def test_every_role_at_every_demo_agency(persona: dict[str, User]) -> None:
