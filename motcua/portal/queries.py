@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -115,17 +115,17 @@ def lookup_dossier(
         params += [key, cutoff]
     rows = _read(params, len(failure_windows))
     failures = {
-        row[2]: Counted(failures=int(row[1]), window_start=int(row[8]))
+        row.limiter_key: Counted(failures=int(row.failures), window_start=int(row.window_start))
         for row in rows
-        if row[0] == _FAILURE_ROW
+        if row.part == _FAILURE_ROW
     }
-    head = rows[0] if rows and rows[0][0] == _DOSSIER_ROW else None
-    phone = head[4] if head is not None else None
-    id_number = head[5] if head is not None else None
+    head = rows[0] if rows and rows[0].part == _DOSSIER_ROW else None
+    phone = head.applicant_phone if head is not None else None
+    id_number = head.applicant_id_number if head is not None else None
     matches = rules.verifier_matches(verifier, phone, id_number)
     if head is None or not matches:
         return LookupRead(None, failures)
-    events = [row for row in rows if row[0] == _EVENT_ROW]
+    events = [row for row in rows if row.part == _EVENT_ROW]
     return LookupRead(_public(head, events), failures)
 
 
@@ -134,15 +134,15 @@ def public_view(code: str) -> PublicDossier | None:
     caller has recognised (``motcua.portal.applications.own_dossier``)."""
     wanted = normalise_code(code)
     rows = _read([wanted, wanted], 0)
-    if not rows or rows[0][0] != _DOSSIER_ROW:
+    if not rows or rows[0].part != _DOSSIER_ROW:
         return None
-    return _public(rows[0], [row for row in rows if row[0] == _EVENT_ROW])
+    return _public(rows[0], [row for row in rows if row.part == _EVENT_ROW])
 
 
-def _read(params: list[Any], windows: int) -> list[tuple[Any, ...]]:
+def _read(params: list[Any], windows: int) -> list[_Row]:
     with connection.cursor() as cursor:
         cursor.execute(_lookup_sql(windows), params)
-        return cursor.fetchall()
+        return [_Row(*row) for row in cursor.fetchall()]
 
 
 # The public lookup is the one hot read path open to everyone (the receipt's QR code,
@@ -150,12 +150,9 @@ def _read(params: list[Any], windows: int) -> list[tuple[Any, ...]]:
 # queries: compiling those cost more than running them, and every statement is a round
 # trip plus parsing and planning by PostgreSQL, which took longer than executing (the
 # dossiers table has many indexes; joins in FROM made the planner search join orders).
-# Hence one statement without joins: the dossier row, then its events ordered by seq, the
-# names read by scalar subqueries (an event row puts action, actor_role, agency name and
-# reason where the dossier row has code, status, phone and ID number, and its time in the
-# first time column). The events come along with the dossier but are dropped unless the
-# verifier matches. Then the client's failure counts of the rate limit (``LookupFailure``:
-# count in ``seq``, key in ``code``, window start in the first time column), so that the
+# Hence one statement without joins: the dossier row, then its events ordered by seq
+# (names read by scalar subqueries), then the client's failure counts of the rate limit
+# (``LookupFailure``), each part in columns of its own (:class:`_Row`), so that the
 # limit costs no round trip of its own. Times are read as text and parsed by
 # ``datetime.fromisoformat``: Django's timestamptz loader for psycopg is pure Python and
 # cost more than the rest of the row (psycopg and so Django need the ISO DateStyle
@@ -163,35 +160,106 @@ def _read(params: list[Any], windows: int) -> list[tuple[Any, ...]]:
 # parameter, never formatted in, and only compared with a column, so its type is known
 # with server-side binding (prepared statements) too.
 _DOSSIER_ROW, _EVENT_ROW, _FAILURE_ROW = 0, 1, 2  # the ``part`` column
-_LOOKUP_SQL = """
-SELECT 0 AS part, 0 AS seq,
-       d.code, d.status, d.applicant_phone, d.applicant_id_number,
-       (SELECT p.name FROM catalog_procedure p WHERE p.id = d.procedure_id),
-       (SELECT a.name FROM agencies_agency a WHERE a.id = d.current_agency_id),
-       CAST(d.submitted_at AS TEXT), CAST(d.received_at AS TEXT),
-       CAST(d.appointment_at AS TEXT), CAST(d.new_appointment_at AS TEXT),
-       CAST(d.due_at AS TEXT), CAST(d.finished_at AS TEXT), CAST(d.returned_at AS TEXT),
-       d.return_postal_item_number
+
+
+class _Row(NamedTuple):
+    """A row of the lookup statement: its columns, each named for what it holds (times as
+    text). A part fills its own columns and leaves the others NULL (hence ``Any``)."""
+
+    part: int
+    seq: int
+    # the dossier row
+    code: Any
+    status: Any
+    applicant_phone: Any
+    applicant_id_number: Any
+    procedure_name: Any
+    current_agency: Any
+    submitted_at: Any
+    received_at: Any
+    appointment_at: Any
+    new_appointment_at: Any
+    due_at: Any
+    finished_at: Any
+    returned_at: Any
+    return_postal_item_number: Any
+    # an event row
+    action: Any
+    actor_role: Any
+    actor_agency: Any
+    reason: Any
+    occurred_at: Any
+    # a failure window of the rate limit
+    limiter_key: Any
+    failures: Any
+    window_start: Any
+
+
+_COLUMNS = _Row._fields
+
+_DOSSIER_PART = {
+    "part": "0",
+    "seq": "0",
+    "code": "d.code",
+    "status": "d.status",
+    "applicant_phone": "d.applicant_phone",
+    "applicant_id_number": "d.applicant_id_number",
+    "procedure_name": "(SELECT p.name FROM catalog_procedure p WHERE p.id = d.procedure_id)",
+    "current_agency": "(SELECT a.name FROM agencies_agency a WHERE a.id = d.current_agency_id)",
+    "submitted_at": "CAST(d.submitted_at AS TEXT)",
+    "received_at": "CAST(d.received_at AS TEXT)",
+    "appointment_at": "CAST(d.appointment_at AS TEXT)",
+    "new_appointment_at": "CAST(d.new_appointment_at AS TEXT)",
+    "due_at": "CAST(d.due_at AS TEXT)",
+    "finished_at": "CAST(d.finished_at AS TEXT)",
+    "returned_at": "CAST(d.returned_at AS TEXT)",
+    "return_postal_item_number": "d.return_postal_item_number",
+}
+_EVENT_PART = {
+    "part": "1",
+    "seq": "e.seq",
+    "action": "e.action",
+    "actor_role": "e.actor_role",
+    "actor_agency": "(SELECT a.name FROM agencies_agency a WHERE a.id = e.actor_agency_id)",
+    "reason": "e.reason",
+    "occurred_at": "CAST(e.occurred_at AS TEXT)",
+}
+_FAILURE_PART = {
+    "part": "2",
+    "seq": "0",
+    "limiter_key": "f.key",
+    "failures": "f.failures",
+    "window_start": "CAST(f.window_start AS TEXT)",
+}
+
+
+#: A NULL of the column's type where it is not text: PostgreSQL types a UNION's column
+#: from its first parts, where a bare NULL is read as text.
+_TYPED_NULLS = {"failures": "CAST(NULL AS INTEGER)"}
+
+
+def _select(part: dict[str, str]) -> str:
+    """``SELECT`` of every column of :data:`_COLUMNS`, NULL where ``part`` has none."""
+    return "SELECT " + ", ".join(
+        f"{part.get(c, _TYPED_NULLS.get(c, 'NULL'))} AS {c}" for c in _COLUMNS
+    )
+
+
+# Fixed fragments only (column names and expressions of this module): no input is formatted.
+_LOOKUP_SQL = f"""
+{_select(_DOSSIER_PART)}
 FROM dossiers_dossier d
 WHERE d.code = %s
 UNION ALL
-SELECT 1, e.seq,
-       e.action, e.actor_role,
-       (SELECT a.name FROM agencies_agency a WHERE a.id = e.actor_agency_id),
-       e.reason, NULL, NULL,
-       CAST(e.occurred_at AS TEXT), NULL,
-       NULL, NULL,
-       NULL, NULL, NULL,
-       NULL
+{_select(_EVENT_PART)}
 FROM dossiers_dossierevent e
 WHERE e.dossier_id = (SELECT d.id FROM dossiers_dossier d WHERE d.code = %s)
-"""
-_FAILURES_SQL = """
+"""  # noqa: S608
+_FAILURES_SQL = f"""
 UNION ALL
-SELECT 2, f.failures, f.key, NULL, NULL, NULL, NULL, NULL,
-       CAST(f.window_start AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL, NULL
+{_select(_FAILURE_PART)}
 FROM portal_lookupfailure f
-WHERE {windows}
+WHERE {{windows}}
 """
 
 
@@ -225,54 +293,36 @@ def _event_agency(actor_role: str, agency_name: str | None) -> str:
     return "Hệ thống"
 
 
-def _public(head: tuple[Any, ...], event_rows: list[tuple[Any, ...]]) -> PublicDossier:
-    (
-        _part,
-        _seq,
-        code,
-        status_value,
-        _phone,
-        _id_number,
-        procedure_name,
-        current_agency,
-        submitted_at,
-        received_at,
-        appointment_at,
-        new_appointment_at,
-        due_at,
-        finished_at,
-        returned_at,
-        return_postal_item_number,
-    ) = head
-    status = Status(status_value)
+def _public(head: _Row, event_rows: list[_Row]) -> PublicDossier:
+    status = Status(head.status)
     national = rules.national_code(status)
     events = []
-    for _part, _seq, action_value, role, agency, reason, _, _, occurred_at, *_ in event_rows:
-        action = Action(action_value)
+    for row in event_rows:
+        action = Action(row.action)
         events.append(
             PublicEvent(
-                occurred_at=_instant(occurred_at),  # type: ignore[arg-type]  # NOT NULL
+                occurred_at=_instant(row.occurred_at),  # type: ignore[arg-type]  # NOT NULL
                 action=action.value,
                 action_label=ACTION_LABELS_VI[action],
-                agency=_event_agency(role, agency),
-                reason=reason if action in PUBLIC_REASON_ACTIONS else "",
+                agency=_event_agency(row.actor_role, row.actor_agency),
+                reason=row.reason if action in PUBLIC_REASON_ACTIONS else "",
             )
         )
     return PublicDossier(
-        code=code or "",
+        code=head.code or "",
         status=status.value,
         status_label=rules.STATUS_LABELS_VI[status],
         national_status_code=national,
         national_status_label=rules.NATIONAL_STATUS_LABELS_VI[national],
-        procedure_name=procedure_name,
-        submitted_at=_instant(submitted_at),
-        received_at=_instant(received_at),
-        appointment_at=_instant(appointment_at),
-        new_appointment_at=_instant(new_appointment_at),
-        due_at=_instant(due_at),
-        current_agency=current_agency or "",
-        finished_at=_instant(finished_at),
-        returned_at=_instant(returned_at),
-        return_postal_item_number=return_postal_item_number or "",
+        procedure_name=head.procedure_name,
+        submitted_at=_instant(head.submitted_at),
+        received_at=_instant(head.received_at),
+        appointment_at=_instant(head.appointment_at),
+        new_appointment_at=_instant(head.new_appointment_at),
+        due_at=_instant(head.due_at),
+        current_agency=head.current_agency or "",
+        finished_at=_instant(head.finished_at),
+        returned_at=_instant(head.returned_at),
+        return_postal_item_number=head.return_postal_item_number or "",
         events=events,
     )
