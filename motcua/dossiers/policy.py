@@ -275,13 +275,17 @@ def has_work(who: Person, status: str, steps: Iterable[StepFacts]) -> bool:
     return status in WORK_STATUSES and any(holds(who, s) for s in steps)
 
 
-def work_q(who: Person) -> Q:
-    """:func:`has_work` on ``Dossier``."""
+def held_q(who: Person) -> Q:
+    """On ``Dossier``: those with a step ``who`` holds (:func:`holds`), in any status."""
     held = held_steps_q(who)
     if held is None:
         return Q(pk__in=[])
-    steps = DossierStep.objects.filter(held, dossier_id=OuterRef("pk"))
-    return Q(status__in=sorted(WORK_STATUSES)) & Q(Exists(steps))
+    return Q(Exists(DossierStep.objects.filter(held, dossier_id=OuterRef("pk"))))
+
+
+def work_q(who: Person) -> Q:
+    """:func:`has_work` on ``Dossier``."""
+    return Q(status__in=sorted(WORK_STATUSES)) & held_q(who)
 
 
 #: The step roles a staff actor holds: their own, and for a unit head the specialists'
@@ -527,6 +531,7 @@ __all__ = [
     "deadline_q",
     "due_soon_until",
     "has_work",
+    "held_q",
     "held_steps_q",
     "holders_q",
     "holds",

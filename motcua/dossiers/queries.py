@@ -94,10 +94,7 @@ def _mine_q(user: User) -> Q:
 
 def _held_q(user: User) -> Q:
     """The dossiers of the steps the user holds, whatever their status."""
-    held = _held_step_q(user)
-    if held is None:
-        return Q(pk__in=[])
-    return Q(Exists(DossierStep.objects.filter(held, dossier_id=OuterRef("pk"))))
+    return policy.held_q(policy.person(user))
 
 
 def _counter_id(user: User) -> int | None:
@@ -545,10 +542,9 @@ def natural_actions(
     if Status(dossier.status) is not Status.IN_PROGRESS:
         return actions
     active = [s for s in steps if s.state == DossierStep.State.ACTIVE]
-    found = policy.acting(
-        policy.person(user), dossier, dossier.status, Action.FORWARD, active
-    ) or policy.acting(
-        policy.person(user), dossier, dossier.status, Action.SUBMIT_FOR_SIGNATURE, active
+    who = policy.person(user)
+    found = policy.acting(who, dossier, dossier.status, Action.FORWARD, active) or (
+        policy.acting(who, dossier, dossier.status, Action.SUBMIT_FOR_SIGNATURE, active)
     )
     held = found[1] if found else None
     if held is None:
